@@ -1,0 +1,68 @@
+#pragma once
+// The one class that talks rtnetlink. A Socket lives in the namespace of the thread that opened
+// it and keeps that namespace alive; it sends batches of requests built by requests.hpp and
+// turns every refusal into an Error that carries the kernel's extended-ack message.
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "core/result.hpp"
+#include "netlink/requests.hpp"
+
+struct mnl_socket;
+
+namespace nscheck::nl {
+
+/// One request of a batch and what it does, for error messages ("RTM_NEWADDR 10.0.0.1/24").
+struct Request {
+  Bytes bytes;
+  std::string what;
+};
+
+/// Called for every notification or dump message of type RTM_NEWLINK/RTM_DELLINK.
+using LinkHandler = std::function<void(const LinkState&)>;
+
+/// An rtnetlink socket with NETLINK_EXT_ACK on.
+class Socket {
+ public:
+  /// Opens a socket in the calling thread's namespace; subscribe_links joins RTNLGRP_LINK.
+  static Result<Socket> open(bool subscribe_links = false);
+
+  Socket(Socket&&) noexcept;
+  Socket& operator=(Socket&&) noexcept;
+  ~Socket();
+
+  /// Sends the requests in as few sendmsg() calls as fit, then waits for every ACK.
+  /// The first refusal becomes: "<what>: <strerror> (kernel: \"<ext-ack>\")" with its errno.
+  /// Link notifications that arrive meanwhile go to the link handler.
+  Result<void> transact(std::span<const Request> batch);
+
+  /// Dumps every link, passing each to the link handler.
+  Result<void> dump_links();
+
+  /// Waits up to `timeout` for notifications and passes them to the link handler;
+  /// returns after the first batch read (or the timeout). A lost notification (ENOBUFS)
+  /// triggers a fresh dump_links(), so no state change is ever missed.
+  Result<void> read_notifications(std::chrono::milliseconds timeout);
+
+  /// Where link state goes (dumps and notifications).
+  void set_link_handler(LinkHandler handler);
+
+  /// The fd, for poll().
+  [[nodiscard]] int fd() const;
+
+ private:
+  struct Deleter {
+    void operator()(mnl_socket* s) const;
+  };
+  Socket() = default;
+  std::unique_ptr<mnl_socket, Deleter> sock_;
+  unsigned portid_ = 0;
+  unsigned seq_ = 1;
+  LinkHandler on_link_;
+};
+
+}  // namespace nscheck::nl

@@ -1,0 +1,131 @@
+#pragma once
+// The scenario model: plain data, no TOML++ types. Every element remembers where it was written
+// so that errors and reports can point into the file.
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/ip.hpp"
+
+namespace nscheck::scenario {
+
+/// A position in the scenario file (1-based; 0 = unknown).
+struct Loc {
+  int line = 0;
+  int column = 0;
+};
+
+/// One sysctl assignment, "net.ipv4.ip_forward" = "1".
+struct Sysctl {
+  std::string key;    ///< dotted, always starting with "net."
+  std::string value;  ///< as written to /proc/sys
+  Loc loc;
+};
+
+/// A route in a node. Text forms: "default via X", "PREFIX via X", "PREFIX dev IF",
+/// with optional "dev IF", "src ADDR" and "metric N".
+struct Route {
+  Prefix destination;                 ///< 0.0.0.0/0 for "default"
+  std::optional<IpAddress> gateway;   ///< "via"
+  std::string device;                 ///< "dev" ("" = chosen by the kernel from the gateway)
+  std::optional<IpAddress> source;    ///< "src": preferred source address
+  std::optional<std::uint32_t> metric;
+  std::string text;                   ///< as written, for messages
+  Loc loc;
+};
+
+/// An interface of a node (today: one end of a veth link).
+struct Interface {
+  std::string name;
+  std::vector<Prefix> addresses;
+  std::string link_peer;  ///< "node:ifname" at the other end of the veth
+  Loc loc;
+};
+
+/// A network namespace.
+struct Node {
+  std::string name;
+  std::vector<Interface> interfaces;
+  std::vector<Route> routes;
+  std::vector<Sysctl> sysctls;  ///< in the order written
+  Loc loc;
+};
+
+/// One end of a veth link (its addresses live in the node's Interface of that name).
+struct LinkEnd {
+  std::string node;
+  std::string ifname;
+  Loc loc;
+};
+
+/// A veth pair between two nodes.
+struct Link {
+  LinkEnd a;
+  LinkEnd b;
+  Loc loc;
+};
+
+/// What a cell is expected to do.
+enum class Verdict { ok, ng };
+
+/// Probe kinds. Only ICMP echo today; TCP and UDP are planned (issue 3).
+enum class ProbeKind { icmp };
+
+/// What a probe aims at.
+struct Target {
+  enum class Kind { node, interface, address };
+  Kind kind = Kind::node;
+  std::string node;     ///< for node and interface targets
+  std::string ifname;   ///< for interface targets
+  IpAddress address;    ///< for address targets
+  std::string text;     ///< as written: "ns2", "ns2:ns2-veth0", "198.51.100.1"
+};
+
+/// One expectation: from a source node to a target, with an optional source binding.
+struct Expectation {
+  std::string from;
+  Target to;
+  Verdict expect = Verdict::ok;
+  ProbeKind probe = ProbeKind::icmp;
+  std::string source;  ///< "" or an interface name or an address of `from` (like ping -I)
+  Loc loc;
+};
+
+/// A sysctl change in a stage, for one node.
+struct StageSysctl {
+  std::string node;
+  Sysctl sysctl;
+};
+
+/// Probe timing for a stage.
+struct ProbeSettings {
+  std::chrono::milliseconds deadline{500};  ///< every probe of the stage ends by then
+  int count = 2;  ///< echo requests per cell at most; an NG is confirmed by the second
+};
+
+/// A stage: changes to apply, then expectations to check.
+struct Stage {
+  std::string name;
+  std::vector<StageSysctl> sysctls;          ///< applied in order, before the probes
+  std::vector<Expectation> expectations;     ///< matrix and per-pair cells, resolved
+  ProbeSettings probe;
+  Loc loc;
+};
+
+/// A whole scenario file.
+struct Scenario {
+  std::string path;  ///< as given on the command line
+  std::string name;
+  std::vector<Node> nodes;
+  std::vector<Link> links;
+  std::vector<Stage> stages;
+
+  /// The node of that name, or nullptr.
+  [[nodiscard]] const Node* find_node(const std::string& name) const;
+};
+
+}  // namespace nscheck::scenario

@@ -1,0 +1,62 @@
+#pragma once
+// What the reports see: plain result data, no scenario, netlink or Asio types.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace nscheck::report {
+
+/// How a cell ended against its expectation.
+enum class CellStatus {
+  pass,     ///< observed what was expected
+  fail,     ///< observed the opposite (a mismatch)
+  error,    ///< the harness could not run the probe (never an NG)
+  not_run,  ///< the run was interrupted or stopped before this cell finished
+};
+
+/// One (source, target address, probe) cell of a stage.
+struct Cell {
+  std::string source;       ///< source node
+  std::string source_bind;  ///< "" or the interface/address the probe was bound to
+  std::string target;       ///< the target as written: "ns2", "ns2:ns2-veth0", "192.0.2.1"
+  std::string column;       ///< the matrix column this cell belongs to (usually = target)
+  std::string address;      ///< the address actually probed
+  std::string probe;        ///< "icmp"
+  std::string expected;     ///< "OK" or "NG"
+  std::string observed;     ///< "OK", "NG", "ERROR" or "NOT RUN"
+  std::string reason;       ///< short reason name: "reply", "timeout", "net-unreachable", ...
+  std::string detail;       ///< full reason text, e.g. "net unreachable (ICMP 3/0) from 192.0.2.254"
+  int sent = 0;             ///< echo requests sent
+  double time_s = 0;        ///< time to the answer, or the stage's deadline
+  int line = 0;             ///< where the expectation was written in the scenario
+  CellStatus status = CellStatus::pass;
+};
+
+/// One stage of a scenario, in the order run.
+struct Stage {
+  std::string name;
+  int line = 0;
+  double time_s = 0;       ///< wall time of the stage (changes + probes)
+  int deadline_ms = 0;
+  int count = 0;
+  std::vector<std::string> rows;     ///< source nodes, in matrix order
+  std::vector<std::string> columns;  ///< targets as written, in matrix order
+  std::vector<Cell> cells;
+  std::string error;  ///< a harness error that stopped this stage ("" = none)
+};
+
+/// One scenario run.
+struct Run {
+  std::string scenario_path;  ///< as given on the command line
+  std::string scenario_name;  ///< the `name` key (or the file's stem)
+  std::string timestamp;      ///< ISO 8601, when the run started
+  std::string hostname;
+  double setup_s = 0;
+  double teardown_s = 0;
+  std::vector<Stage> stages;
+  std::string error;         ///< a harness error that stopped the run ("" = none)
+  bool interrupted = false;  ///< SIGINT/SIGTERM arrived
+};
+
+}  // namespace nscheck::report
