@@ -1,1 +1,120 @@
-int main() { return 3; }
+// nscheck's entry point: the only place that prints.
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+
+#include "cli/cli.hpp"
+#include "core/netns.hpp"
+#include "reports/console.hpp"
+#include "reports/junit.hpp"
+#include "run/exit_code.hpp"
+#include "run/runner.hpp"
+#include "scenario/loader.hpp"
+#include "topology/plan.hpp"
+
+namespace {
+
+using namespace nscheck;
+
+std::atomic<bool> g_stop{false};
+volatile std::sig_atomic_t g_signal = 0;
+
+void on_signal(int sig) {
+  g_signal = sig;
+  g_stop.store(true);
+}
+
+void install_signal_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+int print_error(const Error& e) {
+  std::fprintf(stderr, "nscheck: %s\n", e.message.c_str());
+  switch (e.kind) {
+    case ErrorKind::input: return run::k_exit_input;
+    case ErrorKind::internal: return run::k_exit_internal;
+    default: return run::k_exit_environment;
+  }
+}
+
+bool use_colour(cli::Colour c) {
+  if (c == cli::Colour::always) return true;
+  if (c == cli::Colour::never) return false;
+  const char* no = std::getenv("NO_COLOR");
+  return ::isatty(STDOUT_FILENO) && (no == nullptr || *no == '\0');
+}
+
+int cmd_validate(const cli::Options& o) {
+  int rc = 0;
+  for (const auto& path : o.scenarios) {
+    auto s = scenario::load_scenario(path);
+    if (!s) {
+      rc = print_error(s.error());
+      continue;
+    }
+    std::size_t cells = 0;
+    for (const auto& st : s->stages) cells += st.expectations.size();
+    std::printf("%s: ok (%zu nodes, %zu links, %zu stages, %zu expectations)\n", path.c_str(), s->nodes.size(),
+                s->links.size(), s->stages.size(), cells);
+  }
+  return rc;
+}
+
+int cmd_plan(const cli::Options& o) {
+  auto s = scenario::load_scenario(o.scenarios[0]);
+  if (!s) return print_error(s.error());
+  std::fputs(topology::describe(topology::plan_topology(*s)).c_str(), stdout);
+  return 0;
+}
+
+int cmd_run(const cli::Options& o) {
+  auto s = scenario::load_scenario(o.scenarios[0]);
+  if (!s) return print_error(s.error());
+  if (auto r = enter_private_netns(); !r) return print_error(r.error().with_context(o.scenarios[0]));
+  install_signal_handlers();
+  auto result = run::run_scenario(*s, {o.deadline, o.count}, g_stop);
+  std::fputs(report::console_report(result.report, {use_colour(o.colour)}).c_str(), stdout);
+  std::fflush(stdout);
+  int rc = run::exit_code(result.report, g_signal);
+  if (result.error) std::fprintf(stderr, "nscheck: %s: %s\n", o.scenarios[0].c_str(), result.error->message.c_str());
+  if (!o.junit_path.empty()) {
+    if (auto w = report::write_junit_file(result.report, o.junit_path); !w) {
+      std::fprintf(stderr, "nscheck: %s\n", w.error().message.c_str());
+      if (rc < run::k_exit_environment) rc = run::k_exit_environment;
+    }
+  }
+  return rc;
+}
+
+int dispatch(const std::vector<std::string>& args) {
+  auto o = cli::parse_args(args);
+  if (!o) return print_error(o.error());
+  switch (o->command) {
+    case cli::Command::help: std::fputs(cli::usage().c_str(), stdout); return 0;
+    case cli::Command::version: std::puts("nscheck 0.1.0"); return 0;
+    case cli::Command::validate: return cmd_validate(*o);
+    case cli::Command::plan: return cmd_plan(*o);
+    case cli::Command::run: return cmd_run(*o);
+  }
+  return run::k_exit_internal;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return dispatch(std::vector<std::string>(argv + 1, argv + argc));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "nscheck: internal error: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "nscheck: internal error\n");
+  }
+  return nscheck::run::k_exit_internal;
+}

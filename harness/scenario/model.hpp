@@ -107,11 +107,20 @@ struct ProbeSettings {
   int count = 2;  ///< echo requests per cell at most; an NG is confirmed by the second
 };
 
+/// A route added by a stage, in one node.
+struct StageRoute {
+  std::string node;
+  Route route;
+};
+
 /// A stage: changes to apply, then expectations to check.
 struct Stage {
   std::string name;
   std::vector<StageSysctl> sysctls;          ///< applied in order, before the probes
-  std::vector<Expectation> expectations;     ///< matrix and per-pair cells, resolved
+  std::vector<StageRoute> routes;            ///< added after the sysctls, in order
+  std::vector<Expectation> expectations;     ///< matrix, per-pair and default cells, resolved
+  std::vector<std::string> rows;             ///< source nodes in display order
+  std::vector<std::string> columns;          ///< targets as written, in display order
   ProbeSettings probe;
   Loc loc;
 };

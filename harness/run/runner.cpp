@@ -1,0 +1,139 @@
+#include "run/runner.hpp"
+
+#include <unistd.h>
+
+#include <ctime>
+
+#include "eval/cells.hpp"
+#include "probes/engine.hpp"
+#include "topology/builder.hpp"
+
+namespace nscheck::run {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using scenario::Scenario;
+using scenario::Stage;
+
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+std::string iso_now() {
+  char buf[32];
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  return buf;
+}
+
+std::string host_name() {
+  char buf[256] = {};
+  ::gethostname(buf, sizeof buf - 1);
+  return buf;
+}
+
+std::size_t node_index(const topology::Plan& p, const std::string& name) {
+  for (std::size_t i = 0; i < p.nodes.size(); ++i)
+    if (p.nodes[i].name == name) return i;
+  return 0;
+}
+
+/// Applies a stage's sysctls (in order, consecutive writes to one node together) and routes.
+Result<void> apply_changes(topology::Topology& topo, const Stage& st) {
+  const auto& plan = topo.plan();
+  for (std::size_t k = 0; k < st.sysctls.size();) {
+    const std::size_t node = node_index(plan, st.sysctls[k].node);
+    std::vector<topology::SysctlWrite> writes;
+    for (; k < st.sysctls.size() && st.sysctls[k].node == plan.nodes[node].name; ++k)
+      writes.push_back(topology::plan_sysctl(plan.nodes[node], st.sysctls[k].sysctl));
+    NS_CHECK(topo.write_sysctls(node, writes));
+  }
+  for (const auto& r : st.routes) {
+    const std::size_t node = node_index(plan, r.node);
+    NS_CHECK(topo.add_routes(node, {topology::plan_route(plan.nodes[node], r.route)}));
+  }
+  return {};
+}
+
+report::Stage empty_stage(const Stage& st) {
+  report::Stage rs;
+  rs.name = st.name;
+  rs.line = st.loc.line;
+  rs.deadline_ms = static_cast<int>(st.probe.deadline.count());
+  rs.count = st.probe.count;
+  rs.rows = st.rows;
+  rs.columns = st.columns;
+  return rs;
+}
+
+void mark_not_run(const Scenario& s, const Stage& st, report::Stage& rs, const std::string& why) {
+  for (const auto& c : eval::plan_cells(s, st)) rs.cells.push_back(eval::not_run(s, st, c, why));
+}
+
+/// Runs one stage's changes and probes into rs.
+Result<void> run_stage(const Scenario& s, const Stage& st, topology::Topology& topo, probes::ProbeEngine& engine,
+                       report::Stage& rs) {
+  if (auto r = apply_changes(topo, st); !r) {
+    mark_not_run(s, st, rs, "the stage's changes failed: " + r.error().message);
+    return r.error().with_context("stage \"" + st.name + "\"");
+  }
+  const auto cells = eval::plan_cells(s, st);
+  std::vector<probes::IcmpProbe> batch;
+  batch.reserve(cells.size());
+  for (const auto& c : cells)
+    batch.push_back({topo.ns_fd(c.source_node), c.bind_device, c.bind_address, c.destination});
+  auto results = engine.run(batch, {st.probe.deadline, st.probe.count});
+  if (!results) {
+    mark_not_run(s, st, rs, "the probes could not run: " + results.error().message);
+    return results.error().with_context("stage \"" + st.name + "\"");
+  }
+  for (std::size_t i = 0; i < cells.size(); ++i) rs.cells.push_back(eval::judge(s, st, cells[i], (*results)[i]));
+  return {};
+}
+
+Stage with_overrides(Stage st, const RunOptions& o) {
+  if (o.deadline) st.probe.deadline = *o.deadline;
+  if (o.count) st.probe.count = *o.count;
+  return st;
+}
+
+}  // namespace
+
+RunResult run_scenario(const Scenario& s, const RunOptions& options, const std::atomic<bool>& stop) {
+  RunResult out;
+  auto& rep = out.report;
+  rep.scenario_path = s.path;
+  rep.scenario_name = s.name;
+  rep.timestamp = iso_now();
+  rep.hostname = host_name();
+  auto t0 = Clock::now();
+  auto topo = topology::Topology::build(topology::plan_topology(s));
+  rep.setup_s = seconds_since(t0);
+  std::optional<probes::ProbeEngine> engine;
+  if (topo) engine.emplace();
+  for (const auto& raw : s.stages) {
+    const Stage st = with_overrides(raw, options);
+    auto rs = empty_stage(st);
+    const auto ts = Clock::now();
+    if (!topo) {
+      mark_not_run(s, st, rs, "the topology could not be built");
+    } else if (out.error || stop.load()) {
+      mark_not_run(s, st, rs, out.error ? "an earlier stage failed" : "the run was interrupted");
+    } else if (auto r = run_stage(s, st, *topo, *engine, rs); !r) {
+      rs.error = r.error().message;
+      out.error = r.error();
+    }
+    rs.time_s = seconds_since(ts);
+    rep.stages.push_back(std::move(rs));
+  }
+  if (!topo) out.error = topo.error().with_context("building the topology");
+  if (out.error) rep.error = out.error->message;
+  rep.interrupted = stop.load();
+  t0 = Clock::now();
+  engine.reset();
+  if (topo) topo->close();
+  rep.teardown_s = seconds_since(t0);
+  return out;
+}
+
+}  // namespace nscheck::run

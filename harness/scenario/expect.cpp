@@ -1,0 +1,147 @@
+#include "scenario/expect.hpp"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+#include "scenario/matrix_text.hpp"
+#include "scenario/toml_util.hpp"
+
+namespace nscheck::scenario {
+namespace {
+
+/// Where the content of the string value at `at` starts, from the raw file text.
+TextOrigin origin_of(std::string_view text, Loc at) {
+  std::size_t pos = 0;
+  for (int line = 1; line < at.line && pos != std::string_view::npos; ++line) {
+    pos = text.find('\n', pos);
+    if (pos != std::string_view::npos) ++pos;
+  }
+  if (pos == std::string_view::npos) return {at, 1};
+  pos += static_cast<std::size_t>(std::max(at.column, 1) - 1);
+  auto rest = text.substr(std::min(pos, text.size()));
+  if (rest.starts_with("\"\"\"") || rest.starts_with("'''")) {
+    auto after = rest.substr(3);
+    if (after.starts_with("\n") || after.starts_with("\r\n")) return {Loc{at.line + 1, 1}, 1};
+    return {Loc{at.line, at.column + 3}, 1};
+  }
+  return {Loc{at.line, at.column + 1}, 1};
+}
+
+/// Adds expectations, refusing a second one for the same (source, target, binding).
+class ExpectationSet {
+ public:
+  ExpectationSet(Stage& st, Diagnostics& diags) : st_(st), diags_(diags) {}
+
+  void add(Expectation e) {
+    auto key = std::tuple(e.from, e.to.text, e.source);
+    if (auto it = seen_.find(key); it != seen_.end()) {
+      diags_.add(e.loc, "\"" + e.from + "\" to \"" + e.to.text + "\" is already expected at line " +
+                            std::to_string(it->second.line) + "; give each pair once");
+      return;
+    }
+    seen_.emplace(key, e.loc);
+    add_unique(st_.rows, e.from);
+    add_unique(st_.columns, e.to.text);
+    st_.expectations.push_back(std::move(e));
+  }
+  [[nodiscard]] bool has(const std::string& from, const std::string& to) const {
+    return seen_.count(std::tuple(from, to, std::string())) > 0;
+  }
+
+ private:
+  static void add_unique(std::vector<std::string>& v, const std::string& s) {
+    if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
+  }
+  Stage& st_;
+  Diagnostics& diags_;
+  std::map<std::tuple<std::string, std::string, std::string>, Loc> seen_;
+};
+
+void add_all(const Scenario& s, Verdict v, Loc loc, ExpectationSet& set) {
+  for (const auto& from : s.nodes) {
+    for (const auto& to : s.nodes) set.add({from.name, parse_target(to.name), v, ProbeKind::icmp, "", loc});
+  }
+}
+
+void read_matrix(const toml::node& n, const Scenario& s, std::string_view text, ExpectationSet& set,
+                 Diagnostics& diags) {
+  if (!n.is_string()) return diags.add(loc_of(n), "expect must be a string holding a matrix, or \"all OK\"");
+  auto m = parse_matrix(n.as_string()->get(), origin_of(text, loc_of(n)), diags);
+  if (m.all) return add_all(s, *m.all, loc_of(n), set);
+  for (const auto& c : m.cells) {
+    if (!c.verdict) continue;
+    set.add({m.rows[c.row].text, parse_target(m.columns[c.column].text), *c.verdict, ProbeKind::icmp, "", c.loc});
+  }
+}
+
+void read_checks(const toml::node& n, ExpectationSet& set, Diagnostics& diags) {
+  const auto* arr = n.as_array();
+  if (!arr) return diags.add(loc_of(n), "check must be an array of tables: [[stages.check]]");
+  for (const auto& item : *arr) {
+    const auto* t = item.as_table();
+    if (!t) {
+      diags.add(loc_of(item), "each [[stages.check]] must be a table with from, to and expect");
+      continue;
+    }
+    const Loc loc = loc_of(item);
+    check_keys(*t, {"from", "to", "expect", "source", "probe"}, "check", diags);
+    Expectation e;
+    e.loc = loc;
+    e.from = required_string(*t, "from", loc, diags);
+    e.to = parse_target(required_string(*t, "to", loc, diags));
+    e.source = optional_string(*t, "source", diags).value_or("");
+    if (auto p = optional_string(*t, "probe", diags); p && *p != "icmp")
+      diags.add(loc_of(*t->get("probe")), "probe \"" + *p + "\" is not supported yet; use \"icmp\"");
+    const auto v = required_string(*t, "expect", loc, diags);
+    if (auto verdict = parse_verdict(v)) {
+      e.expect = *verdict;
+    } else {
+      if (!v.empty()) diags.add(loc_of(*t->get("expect")), "expect \"" + v + "\" must be \"OK\" or \"NG\"");
+      continue;
+    }
+    if (!e.from.empty() && !e.to.text.empty()) set.add(std::move(e));
+  }
+}
+
+void read_default(const toml::node& n, const Scenario& s, ExpectationSet& set, Diagnostics& diags) {
+  auto v = n.is_string() ? parse_verdict(n.as_string()->get()) : std::nullopt;
+  if (!v) return diags.add(loc_of(n), "default must be \"OK\" or \"NG\"");
+  for (const auto& from : s.nodes) {
+    for (const auto& to : s.nodes) {
+      if (!set.has(from.name, to.name)) set.add({from.name, parse_target(to.name), *v, ProbeKind::icmp, "", loc_of(n)});
+    }
+  }
+}
+
+}  // namespace
+
+Target parse_target(const std::string& text) {
+  Target t;
+  t.text = text;
+  if (auto a = IpAddress::parse(text)) {
+    t.kind = Target::Kind::address;
+    t.address = *a;
+  } else if (auto colon = text.find(':'); colon != std::string::npos) {
+    t.kind = Target::Kind::interface;
+    t.node = text.substr(0, colon);
+    t.ifname = text.substr(colon + 1);
+  } else {
+    t.kind = Target::Kind::node;
+    t.node = text;
+  }
+  return t;
+}
+
+void read_expectations(const toml::table& stage, const Scenario& s, std::string_view text, Stage& st,
+                       Diagnostics& diags) {
+  ExpectationSet set(st, diags);
+  if (const auto* m = stage.get("expect")) read_matrix(*m, s, text, set, diags);
+  if (const auto* c = stage.get("check")) read_checks(*c, set, diags);
+  if (const auto* d = stage.get("default")) read_default(*d, s, set, diags);
+  if (st.expectations.empty() && !stage.get("expect") && !stage.get("check") && !stage.get("default"))
+    diags.add(st.loc, "stage \"" + st.name + "\" expects nothing; add expect = \"\"\"matrix\"\"\", "
+                      "[[stages.check]] entries or default = \"OK\"");
+}
+
+}  // namespace nscheck::scenario

@@ -1,0 +1,203 @@
+#include "scenario/toml_reader.hpp"
+
+#include "scenario/expect.hpp"
+#include "scenario/route_text.hpp"
+#include "scenario/toml_util.hpp"
+
+namespace nscheck::scenario {
+namespace {
+
+void read_sysctls(const toml::node& n, std::vector<Sysctl>& out, Diagnostics& diags) {
+  const auto* t = n.as_table();
+  if (!t) return diags.add(loc_of(n), "sysctl must be a table of \"net.KEY\" = VALUE");
+  flatten_sysctls(*t, "", out, diags);
+}
+
+void read_routes(const toml::node& n, std::vector<Route>& out, Diagnostics& diags) {
+  for_each_string(n, "routes", diags, [&](const std::string& text, Loc loc) {
+    auto r = parse_route(text);
+    if (!r) return diags.add(loc, "route \"" + text + "\": " + r.error().message);
+    r->loc = loc;
+    out.push_back(*r);
+  });
+}
+
+void read_node(const std::string& name, const toml::node& n, Scenario& s, Diagnostics& diags) {
+  Node node;
+  node.name = name;
+  node.loc = loc_of(n);
+  const auto* t = n.as_table();
+  if (!t) {
+    diags.add(node.loc, "node \"" + name + "\" must be a table, e.g. [nodes." + name + "]");
+  } else {
+    check_keys(*t, {"routes", "sysctl"}, "node \"" + name + "\"", diags);
+    if (const auto* r = t->get("routes")) read_routes(*r, node.routes, diags);
+    if (const auto* y = t->get("sysctl")) read_sysctls(*y, node.sysctls, diags);
+  }
+  s.nodes.push_back(std::move(node));
+}
+
+void read_addresses(const toml::node& n, std::vector<Prefix>& out, Diagnostics& diags) {
+  for_each_string(n, "addresses", diags, [&](const std::string& text, Loc loc) {
+    auto p = Prefix::parse(text);
+    if (!p) {
+      diags.add(loc, "\"" + text + "\" is not an address with a prefix length, e.g. \"192.0.2.1/24\"");
+      return;
+    }
+    out.push_back(*p);
+    if (p->address.family == Family::v6)
+      diags.add(loc, "IPv6 address \"" + text + "\": IPv6 is not supported yet; use IPv4 addresses");
+  });
+}
+
+/// Reads one link end; its addresses go to a new Interface appended to `ifaces`.
+LinkEnd read_end(const toml::table& link, const char* side, std::vector<std::pair<LinkEnd, Interface>>& ends,
+                 Diagnostics& diags) {
+  LinkEnd end;
+  const auto* n = link.get(side);
+  end.loc = loc_of(link);
+  if (!n || !n->as_table()) {
+    diags.add(n ? loc_of(*n) : end.loc, std::string("link needs ") + side +
+                                            " = { node = \"NAME\", ifname = \"IFNAME\", addresses = [...] }");
+    return end;
+  }
+  const auto& t = *n->as_table();
+  end.loc = loc_of(*n);
+  check_keys(t, {"node", "ifname", "addresses"}, std::string("link end ") + side, diags);
+  end.node = required_string(t, "node", end.loc, diags);
+  end.ifname = required_string(t, "ifname", end.loc, diags);
+  Interface iface;
+  iface.name = end.ifname;
+  iface.loc = end.loc;
+  if (const auto* a = t.get("addresses")) read_addresses(*a, iface.addresses, diags);
+  ends.emplace_back(end, std::move(iface));
+  return end;
+}
+
+/// Attaches each link end's interface to its node (unknown nodes are reported by validate).
+void attach_interfaces(Scenario& s, std::vector<std::pair<LinkEnd, Interface>>& ends) {
+  for (auto& [end, iface] : ends) {
+    for (auto& node : s.nodes) {
+      if (node.name == end.node) node.interfaces.push_back(std::move(iface));
+    }
+  }
+}
+
+void read_links(const toml::node& n, Scenario& s, Diagnostics& diags) {
+  const auto* arr = n.as_array();
+  if (!arr) return diags.add(loc_of(n), "links must be an array of tables: [[links]]");
+  std::vector<std::pair<LinkEnd, Interface>> ends;
+  for (const auto& item : *arr) {
+    const auto* t = item.as_table();
+    if (!t) {
+      diags.add(loc_of(item), "each [[links]] entry must be a table with a and b");
+      continue;
+    }
+    check_keys(*t, {"a", "b"}, "link", diags);
+    Link link;
+    link.loc = loc_of(item);
+    link.a = read_end(*t, "a", ends, diags);
+    link.b = read_end(*t, "b", ends, diags);
+    // peers, for messages and reports
+    if (ends.size() >= 2) {
+      auto& ia = ends[ends.size() - 2].second;
+      auto& ib = ends.back().second;
+      ia.link_peer = link.b.node + ":" + link.b.ifname;
+      ib.link_peer = link.a.node + ":" + link.a.ifname;
+    }
+    s.links.push_back(std::move(link));
+  }
+  attach_interfaces(s, ends);
+}
+
+ProbeSettings read_probe_settings(const toml::table& t, ProbeSettings base, Diagnostics& diags) {
+  if (auto v = optional_int(t, "deadline_ms", diags)) {
+    if (*v < 10 || *v > 60000)
+      diags.add(loc_of(*t.get("deadline_ms")), "deadline_ms must be between 10 and 60000 (milliseconds)");
+    else
+      base.deadline = std::chrono::milliseconds(*v);
+  }
+  if (auto v = optional_int(t, "count", diags)) {
+    if (*v < 2 || *v > 100)
+      diags.add(loc_of(*t.get("count")),
+                "count must be between 2 and 100: an NG is always confirmed by a second request");
+    else
+      base.count = static_cast<int>(*v);
+  }
+  return base;
+}
+
+void read_stage_sysctls(const toml::node& n, Stage& st, Diagnostics& diags) {
+  const auto* t = n.as_table();
+  if (!t) return diags.add(loc_of(n), "stage sysctl must be a table: sysctl.NODE = { \"net.KEY\" = VALUE }");
+  for (const auto& [node, v] : *t) {
+    std::vector<Sysctl> list;
+    read_sysctls(v, list, diags);
+    for (auto& y : list) st.sysctls.push_back({std::string(node.str()), std::move(y)});
+  }
+}
+
+void read_stage_routes(const toml::node& n, Stage& st, Diagnostics& diags) {
+  const auto* t = n.as_table();
+  if (!t) return diags.add(loc_of(n), "stage routes must be a table: routes.NODE = [\"default via ADDR\"]");
+  for (const auto& [node, v] : *t) {
+    std::vector<Route> list;
+    read_routes(v, list, diags);
+    for (auto& r : list) st.routes.push_back({std::string(node.str()), std::move(r)});
+  }
+}
+
+void read_stage(const toml::node& item, std::size_t index, const Scenario& s, ProbeSettings defaults,
+                std::string_view text, Stage& st, Diagnostics& diags) {
+  st.loc = loc_of(item);
+  const auto* t = item.as_table();
+  if (!t) return diags.add(st.loc, "each [[stages]] entry must be a table");
+  check_keys(*t, {"name", "sysctl", "routes", "expect", "default", "check", "deadline_ms", "count"}, "stage",
+             diags);
+  st.name = optional_string(*t, "name", diags).value_or("stage " + std::to_string(index + 1));
+  st.probe = read_probe_settings(*t, defaults, diags);
+  if (const auto* y = t->get("sysctl")) read_stage_sysctls(*y, st, diags);
+  if (const auto* r = t->get("routes")) read_stage_routes(*r, st, diags);
+  read_expectations(*t, s, text, st, diags);
+}
+
+void read_stages(const toml::node& n, Scenario& s, ProbeSettings defaults, std::string_view text,
+                 Diagnostics& diags) {
+  const auto* arr = n.as_array();
+  if (!arr) return diags.add(loc_of(n), "stages must be an array of tables: [[stages]]");
+  for (std::size_t i = 0; i < arr->size(); ++i) {
+    Stage st;
+    read_stage((*arr)[i], i, s, defaults, text, st, diags);
+    s.stages.push_back(std::move(st));
+  }
+}
+
+}  // namespace
+
+Scenario read_scenario(const toml::table& root, std::string_view text, Diagnostics& diags) {
+  Scenario s;
+  check_keys(root, {"name", "probe", "nodes", "links", "stages"}, "top level", diags);
+  s.name = optional_string(root, "name", diags).value_or("");
+  ProbeSettings defaults;
+  if (const auto* p = root.get("probe")) {
+    if (const auto* pt = p->as_table()) {
+      check_keys(*pt, {"deadline_ms", "count"}, "[probe]", diags);
+      defaults = read_probe_settings(*pt, defaults, diags);
+    } else {
+      diags.add(loc_of(*p), "probe must be a table: [probe] with deadline_ms and count");
+    }
+  }
+  if (const auto* n = root.get("nodes"); n && n->as_table()) {
+    for (const auto& [name, v] : *n->as_table()) read_node(std::string(name.str()), v, s, diags);
+  } else {
+    diags.add(n ? loc_of(*n) : Loc{1, 1}, "the scenario has no nodes; declare them as [nodes.NAME]");
+  }
+  if (const auto* l = root.get("links")) read_links(*l, s, diags);
+  if (const auto* st = root.get("stages"))
+    read_stages(*st, s, defaults, text, diags);
+  else
+    diags.add(Loc{1, 1}, "the scenario has no stages; add a [[stages]] table with an expect matrix");
+  return s;
+}
+
+}  // namespace nscheck::scenario

@@ -1,0 +1,40 @@
+#pragma once
+// Internal to the loader: typed access to TOML++ values that records every problem with its
+// position instead of throwing.
+
+#include <toml++/toml.h>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "scenario/diagnostics.hpp"
+
+namespace nscheck::scenario {
+
+/// Where a TOML value starts.
+Loc loc_of(const toml::node& n);
+
+/// Reports every key of t that is not in allowed, with a "did you mean".
+void check_keys(const toml::table& t, const std::vector<std::string>& allowed, const std::string& where,
+                Diagnostics& diags);
+
+/// A string value, or "" with a diagnostic at `owner` when missing or not a string.
+std::string required_string(const toml::table& t, const char* key, Loc owner, Diagnostics& diags);
+
+/// A string value when present (a diagnostic when present but not a string).
+std::optional<std::string> optional_string(const toml::table& t, const char* key, Diagnostics& diags);
+
+/// An integer value when present (a diagnostic when present but not an integer).
+std::optional<std::int64_t> optional_int(const toml::table& t, const char* key, Diagnostics& diags);
+
+/// Calls fn for every string of an array of strings; what = the key, for messages.
+void for_each_string(const toml::node& n, const char* what, Diagnostics& diags,
+                     const std::function<void(const std::string&, Loc)>& fn);
+
+/// Flattens { "net.ipv4.ip_forward" = 1 } and nested net.ipv4.ip_forward = 1 into dotted keys.
+void flatten_sysctls(const toml::table& t, const std::string& prefix, std::vector<Sysctl>& out,
+                     Diagnostics& diags);
+
+}  // namespace nscheck::scenario

@@ -1,0 +1,245 @@
+#include "scenario/validate.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace nscheck::scenario {
+namespace {
+
+std::vector<std::string> node_names(const Scenario& s) {
+  std::vector<std::string> v;
+  for (const auto& n : s.nodes) v.push_back(n.name);
+  return v;
+}
+
+std::vector<std::string> iface_names(const Node& n) {
+  std::vector<std::string> v;
+  for (const auto& i : n.interfaces) v.push_back(i.name);
+  return v;
+}
+
+const Interface* find_iface(const Node& n, const std::string& name) {
+  for (const auto& i : n.interfaces)
+    if (i.name == name) return &i;
+  return nullptr;
+}
+
+bool valid_name_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+void check_node_name(const Node& n, Diagnostics& diags) {
+  const bool ok = !n.name.empty() && n.name.size() <= 32 && std::all_of(n.name.begin(), n.name.end(), valid_name_char);
+  if (!ok)
+    diags.add(n.loc, "node name \"" + n.name + "\" must be 1 to 32 letters, digits, '-' or '_'");
+}
+
+void check_ifname(const std::string& name, Loc loc, Diagnostics& diags) {
+  if (name.empty()) return;  // reported as missing already
+  if (name.size() > k_max_ifname)
+    diags.add(loc, "interface name \"" + name + "\" is " + std::to_string(name.size()) +
+                       " characters; the kernel allows at most 15");
+  const bool bad = name == "." || name == ".." || name == "lo" ||
+                   std::any_of(name.begin(), name.end(), [](char c) {
+                     return c == '/' || c == ':' || c <= ' ' || c == 127;
+                   });
+  if (bad) diags.add(loc, "interface name \"" + name + "\" is not allowed (no '/', ':', spaces, and not lo, . or ..)");
+}
+
+void check_link_end(const Scenario& s, const LinkEnd& e, Diagnostics& diags) {
+  if (!e.node.empty() && !s.find_node(e.node))
+    diags.add(e.loc, "unknown node \"" + e.node + "\" in link" + did_you_mean(e.node, node_names(s)) +
+                         "; nodes are: " + join(node_names(s)));
+  check_ifname(e.ifname, e.loc, diags);
+}
+
+void check_interfaces(const Node& n, Diagnostics& diags) {
+  std::map<std::string, Loc> seen;
+  for (const auto& i : n.interfaces) {
+    if (i.name.empty()) continue;
+    if (auto [it, fresh] = seen.emplace(i.name, i.loc); !fresh)
+      diags.add(i.loc, "node \"" + n.name + "\" already has an interface \"" + i.name + "\" (line " +
+                           std::to_string(it->second.line) + "); interface names must be unique in a node");
+  }
+}
+
+void check_addresses(const Scenario& s, Diagnostics& diags) {
+  std::map<IpAddress, std::string> owner;
+  for (const auto& n : s.nodes) {
+    for (const auto& i : n.interfaces) {
+      for (const auto& p : i.addresses) {
+        const std::string here = n.name + ":" + i.name;
+        if (auto [it, fresh] = owner.emplace(p.address, here); !fresh)
+          diags.add(i.loc, "address " + p.address.str() + " on " + here + " is already on " + it->second +
+                               "; every address must be unique in the scenario");
+        if (p.address.is_loopback())
+          diags.add(i.loc, "address " + p.str() + " on " + here + " is a loopback address; use it only on lo");
+      }
+    }
+  }
+}
+
+bool on_connected_subnet(const Node& n, const IpAddress& a, const std::string& dev) {
+  for (const auto& i : n.interfaces) {
+    if (!dev.empty() && i.name != dev) continue;
+    for (const auto& p : i.addresses)
+      if (p.contains(a)) return true;
+  }
+  return false;
+}
+
+bool is_node_address(const Node& n, const IpAddress& a) {
+  for (const auto& i : n.interfaces)
+    for (const auto& p : i.addresses)
+      if (p.address == a) return true;
+  return false;
+}
+
+void check_route(const Node& n, const Route& r, Diagnostics& diags) {
+  const std::string what = "route \"" + r.text + "\" in node \"" + n.name + "\"";
+  if (!r.device.empty() && !find_iface(n, r.device))
+    diags.add(r.loc, what + ": no interface \"" + r.device + "\"" + did_you_mean(r.device, iface_names(n)));
+  if (r.gateway && !on_connected_subnet(n, *r.gateway, r.device))
+    diags.add(r.loc, what + ": next hop " + r.gateway->str() + " is on no connected subnet of the node" +
+                         (r.device.empty() ? "" : " through " + r.device) +
+                         "; give the node an address in its subnet");
+  if (r.source && !is_node_address(n, *r.source))
+    diags.add(r.loc, what + ": src " + r.source->str() + " is not an address of node \"" + n.name + "\"");
+  if (r.destination.address.family == Family::v6 || (r.gateway && r.gateway->family == Family::v6))
+    diags.add(r.loc, what + ": IPv6 routes are not supported yet");
+}
+
+void check_routes(const Node& n, const std::vector<const Route*>& routes, Diagnostics& diags) {
+  std::map<std::pair<Prefix, std::uint32_t>, Loc> seen;
+  for (const auto* r : routes) {
+    check_route(n, *r, diags);
+    auto key = std::pair(r->destination, r->metric.value_or(0));
+    if (auto [it, fresh] = seen.emplace(key, r->loc); !fresh)
+      diags.add(r->loc, "route \"" + r->text + "\" in node \"" + n.name + "\": a route to " +
+                            r->destination.str() + " with this metric is already given at line " +
+                            std::to_string(it->second.line));
+  }
+}
+
+void check_sysctl(const std::string& node, const Sysctl& y, Diagnostics& diags) {
+  const auto& k = y.key;
+  const bool shape_ok = k.size() > 4 && k.find("..") == std::string::npos && k.back() != '.' &&
+                        k.find('/') == std::string::npos;
+  if (!k.starts_with("net."))
+    diags.add(y.loc, "sysctl \"" + k + "\" in node \"" + node +
+                         "\": only net.* keys can be set, they are private to the node's namespace");
+  else if (!shape_ok)
+    diags.add(y.loc, "sysctl \"" + k + "\" in node \"" + node + "\" is not a valid key");
+  if (y.value.find_first_of("\n\r") != std::string::npos)
+    diags.add(y.loc, "sysctl \"" + k + "\": the value must be one line");
+}
+
+void check_target(const Scenario& s, const Expectation& e, Diagnostics& diags);
+
+void check_source(const Node& from, const Expectation& e, Diagnostics& diags) {
+  if (e.source.empty()) return;
+  if (auto a = IpAddress::parse(e.source)) {
+    if (!is_node_address(from, *a))
+      diags.add(e.loc, "source " + e.source + " is not an address of node \"" + from.name + "\"");
+  } else if (!find_iface(from, e.source)) {
+    diags.add(e.loc, "source \"" + e.source + "\" is not an interface of node \"" + from.name + "\"" +
+                         did_you_mean(e.source, iface_names(from)));
+  }
+}
+
+void check_expectation(const Scenario& s, const Expectation& e, Diagnostics& diags) {
+  const Node* from = s.find_node(e.from);
+  if (!from)
+    diags.add(e.loc, "unknown source node \"" + e.from + "\"" + did_you_mean(e.from, node_names(s)) +
+                         "; nodes are: " + join(node_names(s)));
+  else
+    check_source(*from, e, diags);
+  check_target(s, e, diags);
+}
+
+bool has_ipv4(const Node& n) {
+  for (const auto& i : n.interfaces)
+    for (const auto& p : i.addresses)
+      if (p.address.family == Family::v4) return true;
+  return false;
+}
+
+void check_target(const Scenario& s, const Expectation& e, Diagnostics& diags) {
+  const auto& t = e.to;
+  if (t.kind == Target::Kind::address) {
+    bool owned = std::any_of(s.nodes.begin(), s.nodes.end(), [&](const Node& n) { return is_node_address(n, t.address); });
+    if (!owned)
+      diags.add(e.loc, "target " + t.text + " is not an address of any node; nscheck only probes its own "
+                       "nodes (to model a remote host, add a node that holds " + t.text + ")");
+    if (t.address.family == Family::v6) diags.add(e.loc, "target " + t.text + ": IPv6 probes are not supported yet");
+    return;
+  }
+  const Node* n = s.find_node(t.node);
+  if (!n) {
+    diags.add(e.loc, "unknown target node \"" + t.node + "\"" + did_you_mean(t.node, node_names(s)) +
+                         "; nodes are: " + join(node_names(s)));
+    return;
+  }
+  if (t.kind == Target::Kind::node && !has_ipv4(*n))
+    diags.add(e.loc, "target node \"" + t.node + "\" has no IPv4 address to probe; give one of its links an address");
+  if (t.kind == Target::Kind::interface) {
+    const Interface* i = find_iface(*n, t.ifname);
+    if (!i)
+      diags.add(e.loc, "node \"" + t.node + "\" has no interface \"" + t.ifname + "\"" + did_you_mean(t.ifname, iface_names(*n)));
+    else if (i->addresses.empty())
+      diags.add(e.loc, "target " + t.text + " has no address to probe");
+  }
+}
+
+void check_stage(const Scenario& s, const Stage& st, Diagnostics& diags) {
+  for (const auto& y : st.sysctls) {
+    if (!s.find_node(y.node))
+      diags.add(y.sysctl.loc, "stage \"" + st.name + "\": unknown node \"" + y.node + "\" in sysctl" +
+                                  did_you_mean(y.node, node_names(s)));
+    check_sysctl(y.node, y.sysctl, diags);
+  }
+  for (const auto& r : st.routes) {
+    if (!s.find_node(r.node))
+      diags.add(r.route.loc, "stage \"" + st.name + "\": unknown node \"" + r.node + "\" in routes" +
+                                 did_you_mean(r.node, node_names(s)));
+  }
+  for (const auto& e : st.expectations) check_expectation(s, e, diags);
+}
+
+/// Node routes plus every route a stage adds to the node: all must coexist in the kernel.
+std::vector<const Route*> all_routes(const Scenario& s, const Node& n) {
+  std::vector<const Route*> v;
+  for (const auto& r : n.routes) v.push_back(&r);
+  for (const auto& st : s.stages)
+    for (const auto& r : st.routes)
+      if (r.node == n.name) v.push_back(&r.route);
+  return v;
+}
+
+void check_stage_names(const Scenario& s, Diagnostics& diags) {
+  std::map<std::string, Loc> seen;
+  for (const auto& st : s.stages)
+    if (auto [it, fresh] = seen.emplace(st.name, st.loc); !fresh)
+      diags.add(st.loc, "stage name \"" + st.name + "\" is already used at line " + std::to_string(it->second.line));
+}
+
+}  // namespace
+
+void validate(const Scenario& s, Diagnostics& diags) {
+  for (const auto& n : s.nodes) {
+    check_node_name(n, diags);
+    check_interfaces(n, diags);
+    check_routes(n, all_routes(s, n), diags);
+    for (const auto& y : n.sysctls) check_sysctl(n.name, y, diags);
+  }
+  for (const auto& l : s.links) {
+    check_link_end(s, l.a, diags);
+    check_link_end(s, l.b, diags);
+  }
+  check_addresses(s, diags);
+  check_stage_names(s, diags);
+  for (const auto& st : s.stages) check_stage(s, st, diags);
+}
+
+}  // namespace nscheck::scenario

@@ -1,0 +1,176 @@
+#include "topology/builder.hpp"
+
+#include <fcntl.h>
+#include <linux/if.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "core/netns.hpp"
+#include "topology/requests_for.hpp"
+
+namespace nscheck::topology {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+Result<void> write_one(const SysctlWrite& w) {
+  UniqueFd fd(::open(w.path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd.valid()) {
+    if (w.optional && errno == ENOENT) return {};
+    Error e = errno_error("sysctl " + w.key + " = " + w.value + ": open " + w.path, errno);
+    if (errno == ENOENT) e.message += " (no such key in this kernel, or the interface does not exist)";
+    return e;
+  }
+  const std::string text = w.value + "\n";
+  if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+    if (w.optional) return {};
+    return errno_error("sysctl " + w.key + " = " + w.value + ": write " + w.path, errno);
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<void> write_sysctls_here(const std::vector<SysctlWrite>& writes) {
+  for (const auto& w : writes) NS_CHECK(write_one(w));
+  return {};
+}
+
+Result<Topology> Topology::build(const Plan& plan, BuildTimings* timings) {
+  Topology t;
+  t.plan_ = plan;
+  BuildTimings local;
+  BuildTimings& tm = timings ? *timings : local;
+  auto t0 = Clock::now();
+  NS_CHECK(t.create_namespaces());
+  tm.namespaces_s = seconds_since(t0);
+  t0 = Clock::now();
+  NS_CHECK(t.create_veths());
+  tm.links_s = seconds_since(t0);
+  t0 = Clock::now();
+  NS_CHECK(t.configure());
+  tm.configure_s = seconds_since(t0);
+  t0 = Clock::now();
+  NS_CHECK(t.wait_oper_up());
+  tm.wait_up_s = seconds_since(t0);
+  return t;
+}
+
+Error Topology::node_error(std::size_t node, const Error& e) const {
+  return e.with_context("node " + plan_.nodes[node].name);
+}
+
+Result<void> Topology::create_namespaces() {
+  const std::size_t n = plan_.nodes.size();
+  for (std::size_t i = 0; i < n; ++i) nodes_.push_back(std::make_unique<Node>());
+  // Inside each new namespace: its rtnetlink socket, and the sysctls that must precede its
+  // interfaces (new namespaces copy the host's IPv4 settings, ip_forward included).
+  auto fds = create_netns(n, [&](std::size_t i) -> Result<void> {
+    auto sock = nl::Socket::open(/*subscribe_links=*/true);
+    if (!sock) return node_error(i, sock.error().with_context("open rtnetlink socket"));
+    Node* node = nodes_[i].get();
+    sock->set_link_handler([node](const nl::LinkState& s) {
+      if (s.operstate == IF_OPER_UP && std::find(node->up.begin(), node->up.end(), s.ifindex) == node->up.end())
+        node->up.push_back(s.ifindex);
+    });
+    node->sock.emplace(std::move(*sock));
+    if (auto r = write_sysctls_here(plan_.nodes[i].early_sysctls); !r) return node_error(i, r.error());
+    return {};
+  });
+  if (!fds) return fds.error();
+  for (std::size_t i = 0; i < n; ++i) nodes_[i]->ns = std::move((*fds)[i]);
+  return {};
+}
+
+Result<void> Topology::create_veths() {
+  // one batch per creating node: each veth is one request with its peer placed by fd
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    std::vector<nl::Request> batch;
+    for (const auto& v : plan_.veths)
+      if (v.node == i) batch.push_back(veth_request(v, nodes_[v.peer_node]->ns.get()));
+    if (batch.empty()) continue;
+    if (auto r = nodes_[i]->sock->transact(batch); !r) return node_error(i, r.error());
+  }
+  return {};
+}
+
+Result<void> Topology::configure() {
+  std::vector<int> fds;
+  std::vector<std::size_t> which;
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    if (plan_.nodes[i].late_sysctls.empty()) continue;
+    fds.push_back(nodes_[i]->ns.get());
+    which.push_back(i);
+  }
+  NS_CHECK(for_each_netns(fds, [&](std::size_t k) -> Result<void> {
+    if (auto r = write_sysctls_here(plan_.nodes[which[k]].late_sysctls); !r) return node_error(which[k], r.error());
+    return {};
+  }));
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    if (auto r = nodes_[i]->sock->transact(configure_requests(plan_.nodes[i])); !r) return node_error(i, r.error());
+  }
+  return {};
+}
+
+Result<void> Topology::wait_oper_up() {
+  auto pending = [&](std::size_t i) {
+    for (const auto& f : plan_.nodes[i].ifaces)
+      if (std::find(nodes_[i]->up.begin(), nodes_[i]->up.end(), f.ifindex) == nodes_[i]->up.end()) return f.name;
+    return std::string();
+  };
+  for (std::size_t i = 0; i < nodes_.size(); ++i)
+    if (!pending(i).empty())
+      if (auto r = nodes_[i]->sock->dump_links(); !r) return node_error(i, r.error());
+  const auto deadline = Clock::now() + k_oper_up_timeout;
+  for (;;) {
+    std::vector<pollfd> pfds;
+    std::vector<std::size_t> which;
+    for (std::size_t i = 0; i < nodes_.size(); ++i) {
+      if (pending(i).empty()) continue;
+      pfds.push_back({nodes_[i]->sock->fd(), POLLIN, 0});
+      which.push_back(i);
+    }
+    if (pfds.empty()) return {};
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0)
+      return node_error(which[0], Error{"dev " + pending(which[0]) + ": not operationally up after " +
+                                        std::to_string(k_oper_up_timeout.count() / 1000) + " s"});
+    if (::poll(pfds.data(), pfds.size(), static_cast<int>(left.count())) < 0 && errno != EINTR)
+      return errno_error("poll on rtnetlink sockets", errno);
+    for (std::size_t k = 0; k < pfds.size(); ++k) {
+      if (!(pfds[k].revents & POLLIN)) continue;
+      if (auto r = nodes_[which[k]]->sock->read_notifications(std::chrono::milliseconds(0)); !r)
+        return node_error(which[k], r.error());
+    }
+  }
+}
+
+std::vector<int> Topology::ns_fds() const {
+  std::vector<int> v;
+  for (const auto& n : nodes_) v.push_back(n->ns.get());
+  return v;
+}
+
+Result<void> Topology::write_sysctls(std::size_t node, const std::vector<SysctlWrite>& writes) {
+  auto r = run_in_netns(ns_fd(node), [&] { return write_sysctls_here(writes); });
+  if (!r) return node_error(node, r.error());
+  return {};
+}
+
+Result<void> Topology::add_routes(std::size_t node, const std::vector<PlannedRoute>& routes) {
+  std::vector<nl::Request> batch;
+  for (const auto& r : routes) batch.push_back(route_request(r));
+  if (auto r = nodes_[node]->sock->transact(batch); !r) return node_error(node, r.error());
+  return {};
+}
+
+void Topology::close() { nodes_.clear(); }
+
+}  // namespace nscheck::topology

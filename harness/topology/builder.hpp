@@ -1,0 +1,67 @@
+#pragma once
+// The live topology: one anonymous namespace per node, held by an fd, with its own rtnetlink
+// socket. Building executes a Plan; destroying the object (or the process dying) frees it all.
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "core/result.hpp"
+#include "core/unique_fd.hpp"
+#include "netlink/socket.hpp"
+#include "topology/plan.hpp"
+
+namespace nscheck::topology {
+
+/// Time spent in each phase of the build, for --verbose and benchmarks.
+struct BuildTimings {
+  double namespaces_s = 0;
+  double links_s = 0;
+  double configure_s = 0;
+  double wait_up_s = 0;
+};
+
+/// How long links may take to become operationally up before the build fails.
+inline constexpr std::chrono::milliseconds k_oper_up_timeout{10000};
+
+/// A built topology. Move-only; every fd has this one owner.
+class Topology {
+ public:
+  /// Builds the plan; on failure, everything created so far is freed when the result dies.
+  static Result<Topology> build(const Plan& plan, BuildTimings* timings = nullptr);
+
+  [[nodiscard]] const Plan& plan() const { return plan_; }
+  /// The namespace fd of node i (borrowed).
+  [[nodiscard]] int ns_fd(std::size_t node) const { return nodes_[node]->ns.get(); }
+  /// Every node's namespace fd, in plan order.
+  [[nodiscard]] std::vector<int> ns_fds() const;
+
+  /// Writes sysctls in node i, in order.
+  Result<void> write_sysctls(std::size_t node, const std::vector<SysctlWrite>& writes);
+  /// Adds routes in node i, in order.
+  Result<void> add_routes(std::size_t node, const std::vector<PlannedRoute>& routes);
+
+  /// Closes every socket and namespace fd; the kernel frees the namespaces.
+  void close();
+
+ private:
+  struct Node {
+    UniqueFd ns;
+    std::optional<nl::Socket> sock;  ///< opened inside the namespace
+    std::vector<int> up;  ///< ifindexes seen operationally up
+  };
+  Result<void> create_namespaces();
+  Result<void> create_veths();
+  Result<void> configure();
+  Result<void> wait_oper_up();
+  Error node_error(std::size_t node, const Error& e) const;
+
+  Plan plan_;
+  std::vector<std::unique_ptr<Node>> nodes_;  ///< stable addresses: socket handlers point here
+};
+
+/// Writes sysctls from the calling thread (which must already be in the node's namespace).
+Result<void> write_sysctls_here(const std::vector<SysctlWrite>& writes);
+
+}  // namespace nscheck::topology

@@ -1,0 +1,150 @@
+#include "topology/plan.hpp"
+
+#include <algorithm>
+
+namespace nscheck::topology {
+namespace {
+
+using scenario::Scenario;
+
+/// True for keys that name an interface: net.ipv4.conf.IF.x, net.ipv6.conf.IF.x, neigh.IF.x.
+bool names_interface(const std::string& key, const std::vector<std::string>& ifnames) {
+  for (const char* head : {"net.ipv4.conf.", "net.ipv6.conf.", "net.ipv4.neigh.", "net.ipv6.neigh."}) {
+    if (!key.starts_with(head)) continue;
+    const auto rest = key.substr(std::char_traits<char>::length(head));
+    for (const auto& i : ifnames)
+      if (rest.starts_with(i + ".")) return true;
+  }
+  return false;
+}
+
+std::vector<std::string> ifnames_of(const PlannedNode& n) {
+  std::vector<std::string> v{"all", "default", "lo"};
+  for (const auto& i : n.ifaces) v.push_back(i.name);
+  return v;
+}
+
+std::vector<std::string> own_ifnames(const PlannedNode& n) {
+  std::vector<std::string> v;
+  for (const auto& i : n.ifaces) v.push_back(i.name);
+  return v;
+}
+
+void plan_sysctls(const scenario::Node& src, PlannedNode& n) {
+  for (auto d : default_sysctls()) {
+    auto set_by_user = std::any_of(src.sysctls.begin(), src.sysctls.end(),
+                                   [&](const scenario::Sysctl& y) { return y.key == d.key; });
+    if (!set_by_user) n.early_sysctls.push_back(d);
+  }
+  const auto own = own_ifnames(n);
+  for (const auto& y : src.sysctls) {
+    auto w = plan_sysctl(n, y);
+    (names_interface(y.key, own) ? n.late_sysctls : n.early_sysctls).push_back(w);
+  }
+}
+
+PlannedNode plan_node(const scenario::Node& src) {
+  PlannedNode n;
+  n.name = src.name;
+  int next = k_first_ifindex;
+  for (const auto& i : src.interfaces) n.ifaces.push_back({i.name, next++, i.addresses});
+  plan_sysctls(src, n);
+  for (const auto& r : src.routes) n.routes.push_back(plan_route(n, r));
+  return n;
+}
+
+std::size_t node_index(const Scenario& s, const std::string& name) {
+  for (std::size_t i = 0; i < s.nodes.size(); ++i)
+    if (s.nodes[i].name == name) return i;
+  return s.nodes.size();
+}
+
+int ifindex_of(const PlannedNode& n, const std::string& ifname) {
+  for (const auto& i : n.ifaces)
+    if (i.name == ifname) return i.ifindex;
+  return 0;
+}
+
+}  // namespace
+
+std::vector<SysctlWrite> default_sysctls() {
+  // ip_forward first: writing it resets forwarding in conf/all, conf/default and every device.
+  std::vector<SysctlWrite> v = {
+      {"net.ipv4.ip_forward", "", "0", false, {}},
+      {"net.ipv4.conf.all.rp_filter", "", "0", false, {}},
+      {"net.ipv4.conf.default.rp_filter", "", "0", false, {}},
+      {"net.ipv4.icmp_ratelimit", "", "0", false, {}},
+      {"net.ipv4.icmp_ratemask", "", "0", false, {}},
+      {"net.ipv6.conf.all.forwarding", "", "0", true, {}},
+      {"net.ipv6.icmp.ratelimit", "", "0", true, {}},
+      {"net.ipv6.icmp.ratemask", "", "", true, {}},
+  };
+  for (auto& w : v) w.path = sysctl_path(w.key, {});
+  return v;
+}
+
+std::string sysctl_path(const std::string& key, const std::vector<std::string>& ifnames) {
+  std::string path = "/proc/sys/";
+  std::size_t i = 0;
+  while (i < key.size()) {
+    bool matched = false;
+    for (const auto& name : ifnames) {
+      // an interface name is copied whole, dots included, when it is a full segment here
+      const bool at_segment = i > 0 && key[i - 1] == '.';
+      if (at_segment && key.compare(i, name.size(), name) == 0 && i + name.size() < key.size() &&
+          key[i + name.size()] == '.' && name.find('.') != std::string::npos) {
+        path += name;
+        i += name.size();
+        matched = true;
+        break;
+      }
+    }
+    if (matched) continue;
+    path += key[i] == '.' ? '/' : key[i];
+    ++i;
+  }
+  return path;
+}
+
+PlannedRoute plan_route(const PlannedNode& node, const scenario::Route& r) {
+  return PlannedRoute{r, r.device.empty() ? 0 : ifindex_of(node, r.device)};
+}
+
+SysctlWrite plan_sysctl(const PlannedNode& node, const scenario::Sysctl& y) {
+  return SysctlWrite{y.key, sysctl_path(y.key, ifnames_of(node)), y.value, false, y.loc};
+}
+
+Plan plan_topology(const Scenario& s) {
+  Plan plan;
+  for (const auto& n : s.nodes) plan.nodes.push_back(plan_node(n));
+  for (const auto& l : s.links) {
+    const auto a = node_index(s, l.a.node), b = node_index(s, l.b.node);
+    plan.veths.push_back({a, l.a.ifname, ifindex_of(plan.nodes[a], l.a.ifname), b, l.b.ifname,
+                          ifindex_of(plan.nodes[b], l.b.ifname)});
+  }
+  return plan;
+}
+
+std::string describe(const Plan& plan) {
+  std::string out;
+  auto line = [&](const std::string& s) { out += s + "\n"; };
+  for (const auto& n : plan.nodes) {
+    line("netns " + n.name);
+    for (const auto& y : n.early_sysctls) line("  sysctl " + y.key + " = " + (y.value.empty() ? "\"\"" : y.value));
+  }
+  for (const auto& v : plan.veths)
+    line("veth " + plan.nodes[v.node].name + ":" + v.name + " <-> " + plan.nodes[v.peer_node].name + ":" + v.peer_name);
+  for (const auto& n : plan.nodes) {
+    line("configure " + n.name);
+    for (const auto& y : n.late_sysctls) line("  sysctl " + y.key + " = " + y.value);
+    for (const auto& i : n.ifaces)
+      for (const auto& a : i.addresses) line("  addr " + a.str() + " dev " + i.name);
+    line("  up lo");
+    for (const auto& i : n.ifaces) line("  up " + i.name);
+    for (const auto& r : n.routes) line("  route " + r.route.text);
+  }
+  line("wait until every veth is operationally up");
+  return out;
+}
+
+}  // namespace nscheck::topology

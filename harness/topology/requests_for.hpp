@@ -1,0 +1,20 @@
+#pragma once
+// Pure: the rtnetlink requests that realise a plan, each with its description for errors.
+
+#include <vector>
+
+#include "netlink/socket.hpp"
+#include "topology/plan.hpp"
+
+namespace nscheck::topology {
+
+/// The RTM_NEWLINK creating a veth; peer_ns_fd is the live fd of the peer's namespace.
+nl::Request veth_request(const PlannedVeth& v, int peer_ns_fd);
+
+/// Addresses, link up (lo first) and routes of one node, in the order they must run.
+std::vector<nl::Request> configure_requests(const PlannedNode& n);
+
+/// One route.
+nl::Request route_request(const PlannedRoute& r);
+
+}  // namespace nscheck::topology

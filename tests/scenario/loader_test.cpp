@@ -1,0 +1,244 @@
+#include "scenario/loader.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+namespace nscheck::scenario {
+namespace {
+
+constexpr const char* k_router = R"(name = "router"
+
+[nodes.ns1]
+routes = ["default via 192.0.2.254"]
+[nodes.router]
+[nodes.ns2]
+routes = ["default via 198.51.100.254"]
+
+[[links]]
+a = { node = "ns1",    ifname = "ns1-veth0", addresses = ["192.0.2.1/24"] }
+b = { node = "router", ifname = "gw-veth0",  addresses = ["192.0.2.254/24"] }
+
+[[links]]
+a = { node = "router", ifname = "gw-veth1",  addresses = ["198.51.100.254/24"] }
+b = { node = "ns2",    ifname = "ns2-veth0", addresses = ["198.51.100.1/24"] }
+
+[[stages]]
+name = "forwarding off"
+sysctl.router = { "net.ipv4.ip_forward" = 0 }
+expect = """
+        ns1  router  ns2
+ns1     OK   OK      NG
+router  OK   OK      OK
+ns2     NG   OK      OK
+"""
+
+[[stages]]
+name = "forwarding on"
+sysctl.router = { "net.ipv4.ip_forward" = 1 }
+expect = "all OK"
+)";
+
+/// The error text for a scenario that must fail.
+std::string error_of(const std::string& text) {
+  auto r = parse_scenario(text, "t.toml");
+  EXPECT_FALSE(r.ok()) << "expected an error";
+  if (r.ok()) return "";
+  EXPECT_EQ(r.error().kind, ErrorKind::input);
+  return r.error().message;
+}
+
+/// A scenario with one more line appended to the first stage (or anywhere after k_router).
+std::string router_with(const std::string& extra) { return std::string(k_router) + extra; }
+
+TEST(Loader, ReadsTheRouterScenario) {
+  auto r = parse_scenario(k_router, "router.toml");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  const auto& s = *r;
+  EXPECT_EQ(s.name, "router");
+  ASSERT_EQ(s.nodes.size(), 3u);
+  EXPECT_EQ(s.nodes[0].name, "ns1");  // order written, not sorted
+  EXPECT_EQ(s.nodes[1].name, "router");
+  EXPECT_EQ(s.nodes[2].name, "ns2");
+  ASSERT_EQ(s.nodes[1].interfaces.size(), 2u);
+  EXPECT_EQ(s.nodes[1].interfaces[1].name, "gw-veth1");
+  EXPECT_EQ(s.nodes[1].interfaces[1].addresses[0].str(), "198.51.100.254/24");
+  ASSERT_EQ(s.nodes[0].routes.size(), 1u);
+  EXPECT_EQ(s.nodes[0].routes[0].gateway->str(), "192.0.2.254");
+  EXPECT_EQ(s.nodes[0].routes[0].destination.length, 0);
+  ASSERT_EQ(s.stages.size(), 2u);
+  const auto& st = s.stages[0];
+  EXPECT_EQ(st.name, "forwarding off");
+  ASSERT_EQ(st.sysctls.size(), 1u);
+  EXPECT_EQ(st.sysctls[0].node, "router");
+  EXPECT_EQ(st.sysctls[0].sysctl.key, "net.ipv4.ip_forward");
+  EXPECT_EQ(st.sysctls[0].sysctl.value, "0");
+  ASSERT_EQ(st.expectations.size(), 9u);
+  EXPECT_EQ(st.expectations[2].from, "ns1");
+  EXPECT_EQ(st.expectations[2].to.node, "ns2");
+  EXPECT_EQ(st.expectations[2].expect, Verdict::ng);
+  EXPECT_EQ(st.expectations[2].loc.line, 22);  // the cell's own position in the file
+  EXPECT_EQ(st.expectations[2].loc.column, 22);
+  EXPECT_EQ(st.rows, (std::vector<std::string>{"ns1", "router", "ns2"}));
+  EXPECT_EQ(s.stages[1].expectations.size(), 9u);
+  EXPECT_EQ(st.probe.deadline.count(), 500);
+  EXPECT_EQ(st.probe.count, 2);
+}
+
+TEST(Loader, PerPairChecksAndDefault) {
+  auto r = parse_scenario(router_with(R"(
+[[stages]]
+name = "pairs"
+default = "NG"
+deadline_ms = 200
+count = 3
+[[stages.check]]
+from = "ns1"
+to = "ns2:ns2-veth0"
+source = "ns1-veth0"
+expect = "OK"
+[[stages.check]]
+from = "ns1"
+to = "198.51.100.254"
+expect = "ok"
+)"), "t.toml");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  const auto& st = r->stages[2];
+  EXPECT_EQ(st.probe.deadline.count(), 200);
+  EXPECT_EQ(st.probe.count, 3);
+  ASSERT_EQ(st.expectations.size(), 2u + 9u);
+  EXPECT_EQ(st.expectations[0].to.kind, Target::Kind::interface);
+  EXPECT_EQ(st.expectations[0].source, "ns1-veth0");
+  EXPECT_EQ(st.expectations[1].to.kind, Target::Kind::address);
+  EXPECT_EQ(st.expectations[2].expect, Verdict::ng);  // from the default
+}
+
+TEST(Loader, SyntaxErrorHasPosition) {
+  auto e = error_of("name = \"x\"\n[nodes.a\n");
+  EXPECT_NE(e.find("t.toml:2:"), std::string::npos) << e;
+  EXPECT_NE(e.find("TOML syntax error"), std::string::npos) << e;
+}
+
+TEST(Loader, EmptyAndBinaryFiles) {
+  EXPECT_NE(error_of("").find("t.toml:1:1: the file is empty"), std::string::npos);
+  EXPECT_NE(error_of(std::string("a = 1\n\0\x01", 8)).find("t.toml:2:1: the file contains a NUL byte"),
+            std::string::npos);
+}
+
+TEST(Loader, UnknownKeyWithSuggestion) {
+  auto e = error_of(router_with("\n[nodes.extra]\nroutez = []\n"));
+  EXPECT_NE(e.find("t.toml:33:1: unknown key \"routez\" in node \"extra\", did you mean \"routes\"?"), std::string::npos) << e;
+}
+
+TEST(Loader, UnknownNodeInLink) {
+  auto text = std::string(k_router);
+  text.replace(text.find("node = \"ns2\","), 13, "node = \"ns3\",");
+  auto e = error_of(text);
+  EXPECT_NE(e.find("t.toml:15:5: unknown node \"ns3\" in link, did you mean \"ns1\"?; nodes are: ns1, router, ns2"),
+            std::string::npos) << e;
+}
+
+TEST(Loader, InterfaceNameTooLong) {
+  auto text = std::string(k_router);
+  text.replace(text.find("\"ns1-veth0\""), 11, "\"a-very-long-ifname\"");
+  auto e = error_of(text);
+  EXPECT_NE(e.find("t.toml:10:5: interface name \"a-very-long-ifname\" is 18 characters; the kernel allows at most 15"),
+            std::string::npos) << e;
+}
+
+TEST(Loader, MatrixErrorsPointAtCells) {
+  auto text = std::string(k_router);
+  text.replace(text.find("ns2     NG   OK      OK"), 23, "ns2     NG   OK      MAYBE");
+  auto e = error_of(text);
+  EXPECT_NE(e.find("t.toml:24:22: matrix cell \"MAYBE\" is not OK, NG or -"), std::string::npos) << e;
+}
+
+TEST(Loader, MatrixUnknownTarget) {
+  auto text = std::string(k_router);
+  text.replace(text.find("        ns1  router  ns2"), 24, "        ns1  routr   ns2");
+  auto e = error_of(text);
+  EXPECT_NE(e.find("unknown target node \"routr\", did you mean \"router\"?"), std::string::npos) << e;
+}
+
+TEST(Loader, GatewayNotOnConnectedSubnet) {
+  auto text = std::string(k_router);
+  text.replace(text.find("default via 192.0.2.254"), 23, "default via 10.9.9.9");
+  auto e = error_of(text);
+  EXPECT_NE(e.find("t.toml:4:11: route \"default via 10.9.9.9\" in node \"ns1\": next hop 10.9.9.9 is on no "
+                   "connected subnet of the node"),
+            std::string::npos) << e;
+}
+
+TEST(Loader, SysctlOutsideNet) {
+  auto text = std::string(k_router);
+  text.replace(text.find("\"net.ipv4.ip_forward\" = 0"), 25, "\"kernel.panic\" = 0");
+  auto e = error_of(text);
+  EXPECT_NE(e.find("sysctl \"kernel.panic\" in node \"router\": only net.* keys can be set"), std::string::npos) << e;
+}
+
+TEST(Loader, SysctlBooleanRefused) {
+  auto text = std::string(k_router);
+  text.replace(text.find("\"net.ipv4.ip_forward\" = 0"), 25, "\"net.ipv4.ip_forward\" = false");
+  auto e = error_of(text);
+  EXPECT_NE(e.find("must be an integer or a string, not a boolean (write 1 or 0)"), std::string::npos) << e;
+}
+
+TEST(Loader, DuplicateAddressAndInterface) {
+  auto e = error_of(router_with(R"(
+[[links]]
+a = { node = "ns1", ifname = "ns1-veth0", addresses = ["192.0.2.254/24"] }
+b = { node = "ns2", ifname = "x0", addresses = ["10.0.0.1/24"] }
+)"));
+  EXPECT_NE(e.find("node \"ns1\" already has an interface \"ns1-veth0\""), std::string::npos) << e;
+  EXPECT_NE(e.find("t.toml:11:5: address 192.0.2.254 on router:gw-veth0 is already on ns1:ns1-veth0"), std::string::npos) << e;
+}
+
+TEST(Loader, AddressTargetMustBelongToTheScenario) {
+  auto e = error_of(router_with(R"(
+[[stages]]
+name = "outside"
+[[stages.check]]
+from = "ns1"
+to = "8.8.8.8"
+expect = "NG"
+)"));
+  EXPECT_NE(e.find("target 8.8.8.8 is not an address of any node"), std::string::npos) << e;
+}
+
+TEST(Loader, DuplicateStageNamesAndEmptyStage) {
+  auto e = error_of(router_with("\n[[stages]]\nname = \"forwarding on\"\n"));
+  EXPECT_NE(e.find("stage name \"forwarding on\" is already used at line 27"), std::string::npos) << e;
+  EXPECT_NE(e.find("expects nothing"), std::string::npos) << e;
+}
+
+TEST(Loader, ReportsAllProblemsAtOnce) {
+  auto text = std::string(k_router);
+  text.replace(text.find("MAYBE") == std::string::npos ? text.find("ns2     NG   OK      OK") : 0, 23,
+               "ns2     NG   OK      XX");
+  text.replace(text.find("default via 192.0.2.254"), 23, "default via 10.9.9.9");
+  auto r = parse_scenario(text, "t.toml");
+  ASSERT_FALSE(r.ok());
+  // the matrix cell is a structural error: reported with the others found in the same pass
+  EXPECT_NE(r.error().message.find("matrix cell \"XX\""), std::string::npos);
+}
+
+TEST(Loader, ProbeSettingsRanges) {
+  auto e = error_of("[probe]\ndeadline_ms = 5\ncount = 1.5\n" + std::string(k_router).substr(15));
+  EXPECT_NE(e.find("t.toml:2:15: deadline_ms must be between 10 and 60000"), std::string::npos) << e;
+  EXPECT_NE(e.find("t.toml:3:9: \"count\" must be an integer, not a float"), std::string::npos) << e;
+}
+
+TEST(Loader, EveryShippedScenarioLoads) {
+  namespace fs = std::filesystem;
+  int n = 0;
+  for (const auto& f : fs::directory_iterator(NSCHECK_SOURCE_DIR "/scenarios")) {
+    if (f.path().extension() != ".toml") continue;
+    auto r = load_scenario(f.path().string());
+    EXPECT_TRUE(r.ok()) << f.path() << ": " << (r.ok() ? "" : r.error().message);
+    ++n;
+  }
+  EXPECT_GE(n, 5);
+}
+
+}  // namespace
+}  // namespace nscheck::scenario
