@@ -3,6 +3,8 @@
 // (nlmsghdr + payload) with NLM_F_REQUEST | NLM_F_ACK set and nlmsg_seq = 0 (the Socket numbers
 // them). Creation requests carry NLM_F_CREATE | NLM_F_EXCL: a leftover object is an error.
 // No I/O here: every factory has a byte-exact unit test.
+// A request that does not fit the builder's fixed buffer (netlink/message.hpp; only absurdly
+// long names can do that) comes back as empty Bytes, which Socket::transact refuses.
 
 #include <cstdint>
 #include <optional>
@@ -19,11 +21,11 @@ using Bytes = std::vector<std::uint8_t>;
 /// A veth pair: this end is created in the sending socket's namespace, the peer straight in
 /// the namespace held by peer_ns_fd, so nothing ever appears anywhere else.
 struct VethSpec {
-  std::string name;
-  int ifindex = 0;  ///< 0 lets the kernel choose
+  std::string name;  ///< empty lets the kernel choose
+  int ifindex = 0;   ///< 0 lets the kernel choose
   std::string peer_name;
   int peer_ifindex = 0;
-  int peer_ns_fd = -1;
+  int peer_ns_fd = -1;  ///< -1: the peer stays in the sending socket's namespace too
 };
 
 /// A route (main table, protocol static, scope from the gateway: universe with a gateway,
@@ -53,9 +55,10 @@ struct LinkState {
   std::string name;
   unsigned flags = 0;          ///< ifi_flags
   std::uint8_t operstate = 0;  ///< IFLA_OPERSTATE (IF_OPER_UP = 6)
+  bool removed = false;        ///< true for RTM_DELLINK: the link is gone
 };
 
-/// Parses an RTM_NEWLINK message (header included); nullopt for anything else.
+/// Parses an RTM_NEWLINK or RTM_DELLINK message (header included); nullopt for anything else.
 std::optional<LinkState> parse_link(const void* nlmsg, std::size_t len);
 
 }  // namespace nscheck::nl

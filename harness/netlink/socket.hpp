@@ -6,8 +6,10 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "core/result.hpp"
 #include "netlink/requests.hpp"
@@ -38,6 +40,11 @@ class Socket {
   /// Sends the requests in as few sendmsg() calls as fit, then waits for every ACK.
   /// The first refusal becomes: "<what>: <strerror> (kernel: \"<ext-ack>\")" with its errno.
   /// Link notifications that arrive meanwhile go to the link handler.
+  /// Every request of the batch is attempted, even after a refusal: the kernel itself goes on
+  /// with the rest of a datagram, so callers must not rely on what happened after one.
+  /// A request that is empty (its builder overflowed), malformed or without NLM_F_ACK is
+  /// refused before anything is sent (ErrorKind::internal); 10 s without an awaited ACK is
+  /// an error too (ETIMEDOUT, or ENOBUFS when the receive buffer overflowed).
   Result<void> transact(std::span<const Request> batch);
 
   /// Dumps every link, passing each to the link handler.
@@ -59,10 +66,22 @@ class Socket {
     void operator()(mnl_socket* s) const;
   };
   Socket() = default;
+
+  Result<void> configure(bool subscribe_links);
+  Result<void> transact_chunk(std::span<const Request> chunk, std::optional<Error>& first_refusal);
+  Result<void> send_chunk(std::span<const Request> chunk, unsigned base_seq);
+  Result<bool> dump_once();
+  Result<std::size_t> receive(std::chrono::milliseconds timeout);
+  void pass_link(const void* nlmsg, std::size_t len) const;
+  unsigned take_seqs(std::size_t count);
+
   std::unique_ptr<mnl_socket, Deleter> sock_;
   unsigned portid_ = 0;
   unsigned seq_ = 1;
   LinkHandler on_link_;
+  std::vector<std::uint8_t> rx_;        ///< receive buffer: one datagram (a dump part is <= 32 KiB)
+  std::size_t max_chunk_requests_ = 1;  ///< requests per sendmsg, sized to the receive buffer
+  bool overrun_ = false;                ///< a notification was lost (ENOBUFS) since the last dump
 };
 
 }  // namespace nscheck::nl

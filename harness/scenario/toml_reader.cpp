@@ -1,5 +1,7 @@
 #include "scenario/toml_reader.hpp"
 
+#include <algorithm>
+
 #include "scenario/expect.hpp"
 #include "scenario/route_text.hpp"
 #include "scenario/toml_util.hpp"
@@ -189,6 +191,10 @@ Scenario read_scenario(const toml::table& root, std::string_view text, Diagnosti
   }
   if (const auto* n = root.get("nodes"); n && n->as_table()) {
     for (const auto& [name, v] : *n->as_table()) read_node(std::string(name.str()), v, s, diags);
+    // TOML tables iterate sorted by key: keep the order written (rows, columns, "all OK")
+    std::stable_sort(s.nodes.begin(), s.nodes.end(), [](const Node& x, const Node& y) {
+      return std::pair(x.loc.line, x.loc.column) < std::pair(y.loc.line, y.loc.column);
+    });
   } else {
     diags.add(n ? loc_of(*n) : Loc{1, 1}, "the scenario has no nodes; declare them as [nodes.NAME]");
   }

@@ -43,11 +43,10 @@ void plan_sysctls(const scenario::Node& src, PlannedNode& n) {
   }
 }
 
-PlannedNode plan_node(const scenario::Node& src) {
+PlannedNode plan_node(const scenario::Node& src, int& next_ifindex) {
   PlannedNode n;
   n.name = src.name;
-  int next = k_first_ifindex;
-  for (const auto& i : src.interfaces) n.ifaces.push_back({i.name, next++, i.addresses});
+  for (const auto& i : src.interfaces) n.ifaces.push_back({i.name, next_ifindex++, i.addresses});
   plan_sysctls(src, n);
   for (const auto& r : src.routes) n.routes.push_back(plan_route(n, r));
   return n;
@@ -116,7 +115,11 @@ SysctlWrite plan_sysctl(const PlannedNode& node, const scenario::Sysctl& y) {
 
 Plan plan_topology(const Scenario& s) {
   Plan plan;
-  for (const auto& n : s.nodes) plan.nodes.push_back(plan_node(n));
+  // ifindexes are unique across the whole run, not per namespace: the kernel treats a veth
+  // whose ifindex equals its peer's (iflink) as a non-urgent link event and delays its carrier
+  // by up to a second (linkwatch_urgent_event), so equal indexes on both ends cost 1 s of set-up.
+  int next_ifindex = k_first_ifindex;
+  for (const auto& n : s.nodes) plan.nodes.push_back(plan_node(n, next_ifindex));
   for (const auto& l : s.links) {
     const auto a = node_index(s, l.a.node), b = node_index(s, l.b.node);
     plan.veths.push_back({a, l.a.ifname, ifindex_of(plan.nodes[a], l.a.ifname), b, l.b.ifname,

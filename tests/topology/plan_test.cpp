@@ -67,7 +67,7 @@ TEST(Plan, AssignsIfindexesAndPeers) {
   EXPECT_EQ(v.node, 0u);
   EXPECT_EQ(v.peer_node, 1u);
   EXPECT_EQ(v.ifindex, k_first_ifindex);
-  EXPECT_EQ(v.peer_ifindex, k_first_ifindex);
+  EXPECT_EQ(v.peer_ifindex, k_first_ifindex + 1);  // never equal to its peer's: see plan.cpp
   EXPECT_EQ(plan.nodes[0].routes[0].oif, 0);
 }
 

@@ -1,0 +1,145 @@
+// End to end: the built nscheck binary on every scenario in scenarios/, on real namespaces.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "support/host_state.hpp"
+#include "support/process.hpp"
+
+namespace nscheck::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string k_bin = NSCHECK_BINARY;
+const std::string k_src = NSCHECK_SOURCE_DIR;
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string temp_path(const std::string& name) {
+  return (fs::temp_directory_path() / ("nscheck-e2e-" + std::to_string(::getpid()) + "-" + name)).string();
+}
+
+class E2E : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (::geteuid() != 0) GTEST_SKIP() << "end-to-end runs need root (CI runs as root)";
+    before_ = host_state();
+  }
+  void TearDown() override {
+    if (::geteuid() != 0) return;
+    EXPECT_EQ(before_, host_state()) << "the host namespace changed";
+  }
+  std::string before_;
+};
+
+std::vector<std::string> shipped_scenarios() {
+  std::vector<std::string> v;
+  for (const auto& f : fs::directory_iterator(k_src + "/scenarios"))
+    if (f.path().extension() == ".toml") v.push_back(f.path().string());
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
+TEST_F(E2E, EveryShippedScenarioPasses) {
+  const auto all = shipped_scenarios();
+  ASSERT_GE(all.size(), 5u);
+  for (const auto& path : all) {
+    const auto junit = temp_path(fs::path(path).stem().string() + ".xml");
+    auto r = run_command({k_bin, "run", path, "--junit", junit});
+    EXPECT_EQ(r.exit_code, 0) << path << "\n" << r.out << r.err;
+    const auto xml = read_file(junit);
+    EXPECT_NE(xml.find("<testsuites"), std::string::npos) << path;
+    EXPECT_EQ(xml.find("<failure"), std::string::npos) << path;
+    EXPECT_EQ(xml.find("<error"), std::string::npos) << path;
+    fs::remove(junit);
+  }
+}
+
+TEST_F(E2E, WrongExpectationExitsOneWithAFailingTestcase) {
+  const auto junit = temp_path("wrong.xml");
+  auto r = run_command({k_bin, "run", k_src + "/tests/e2e/data/wrong_expectation.toml", "--junit", junit});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  const auto xml = read_file(junit);
+  EXPECT_NE(xml.find("<failure"), std::string::npos) << xml;
+  EXPECT_NE(xml.find("expected NG, observed OK"), std::string::npos) << xml;
+  EXPECT_NE(xml.find("wrong_expectation.toml:15"), std::string::npos) << xml;  // the cell's line
+  EXPECT_NE(r.out.find("MISMATCH"), std::string::npos) << r.out;
+  fs::remove(junit);
+}
+
+TEST_F(E2E, InvalidScenarioExitsFourAndCreatesNothing) {
+  const auto junit = temp_path("invalid.xml");
+  auto r = run_command({k_bin, "run", k_src + "/tests/e2e/data/invalid.toml", "--junit", junit});
+  EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
+  EXPECT_NE(r.err.find("invalid.toml:4:11: route \"default via 10.9.9.9\""), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("invalid.toml:9:5: unknown node \"ns3\" in link"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(junit));
+}
+
+TEST_F(E2E, ValidateNeedsNoKernel) {
+  auto ok = run_command({k_bin, "validate", k_src + "/scenarios/003_router.toml"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  auto bad = run_command({k_bin, "validate", k_src + "/tests/e2e/data/invalid.toml"});
+  EXPECT_EQ(bad.exit_code, 4);
+}
+
+TEST_F(E2E, UsageErrorsExitFour) {
+  EXPECT_EQ(run_command({k_bin, "frobnicate"}).exit_code, 4);
+  EXPECT_EQ(run_command({k_bin, "run"}).exit_code, 4);
+  EXPECT_EQ(run_command({k_bin, "run", "x.toml", "--deadline-ms", "5"}).exit_code, 4);
+  EXPECT_EQ(run_command({k_bin, "run", "/nonexistent.toml"}).exit_code, 4);
+  EXPECT_EQ(run_command({k_bin, "--help"}).exit_code, 0);
+}
+
+TEST_F(E2E, ReasonsAreShownForEveryNG) {
+  auto r = run_command({k_bin, "run", k_src + "/scenarios/004_router_forwarding.toml", "--no-color"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("no-route"), std::string::npos) << r.out;  // stage 1: local ENETUNREACH
+  EXPECT_NE(r.out.find("timeout"), std::string::npos) << r.out;   // stage 2: silent drop
+  EXPECT_EQ(r.out.find("\x1b["), std::string::npos) << "colour with --no-color";
+}
+
+TEST_F(E2E, NetUnreachableNamesTheRouter) {
+  auto r = run_command({k_bin, "run", k_src + "/scenarios/003_two_routers.toml", "--no-color"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("from 192.0.2.254"), std::string::npos) << r.out;  // router1 said "net unreachable"
+}
+
+TEST_F(E2E, SigkillDuringProbingLeavesNothing) {
+  for (int i = 0; i < 3; ++i) {
+    const int pid = spawn_background({k_bin, "run", k_src + "/tests/e2e/data/slow_drops.toml"});
+    ASSERT_GT(pid, 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300 + 400 * i));  // set-up, then probing
+    ::kill(pid, SIGKILL);
+    EXPECT_EQ(wait_for(pid), 128 + SIGKILL);
+  }
+  // TearDown compares the host with its state before the test
+}
+
+TEST_F(E2E, SigtermDuringProbingWritesTheReport) {
+  const auto junit = temp_path("term.xml");
+  const int pid = spawn_background({k_bin, "run", k_src + "/tests/e2e/data/slow_drops.toml", "--junit", junit});
+  ASSERT_GT(pid, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  ::kill(pid, SIGTERM);
+  EXPECT_EQ(wait_for(pid), 143);
+  const auto xml = read_file(junit);
+  EXPECT_NE(xml.find("<testsuites"), std::string::npos) << xml;
+  EXPECT_NE(xml.find("interrupted"), std::string::npos) << xml;
+  fs::remove(junit);
+}
+
+}  // namespace
+}  // namespace nscheck::test
