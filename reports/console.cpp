@@ -1,0 +1,277 @@
+#include "reports/console.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <string_view>
+#include <vector>
+
+#include "reports/summary.hpp"
+#include "reports/text.hpp"
+
+namespace nscheck::report {
+namespace {
+
+constexpr std::string_view k_mismatch_mark = "✗";
+constexpr std::string_view k_error_mark = "E";
+constexpr std::string_view k_not_run_mark = "?";
+constexpr std::string_view k_gap = "   ";        // between matrix columns
+constexpr std::size_t k_max_reason_column = 80;  // where "expected ..." starts at most
+
+enum class Tone { none, green, red, yellow, bold, bold_red };
+
+std::string paint(std::string_view text, Tone tone, const ConsoleOptions& o) {
+  if (!o.colour || tone == Tone::none || text.empty()) return std::string(text);
+  std::string_view code;
+  switch (tone) {
+    case Tone::green: code = "32"; break;
+    case Tone::red: code = "31"; break;
+    case Tone::yellow: code = "33"; break;
+    case Tone::bold: code = "1"; break;
+    case Tone::bold_red: code = "1;31"; break;
+    case Tone::none: break;
+  }
+  return fmt::format("\x1b[{}m{}\x1b[0m", code, text);
+}
+
+std::string seconds_short(double s) {
+  if (!(s > 0)) s = 0;
+  return fmt::format("{:.2f} s", s);
+}
+
+// ---- matrix -------------------------------------------------------------------------
+
+struct MatrixCell {
+  std::string text;
+  Tone tone = Tone::none;
+};
+
+struct Marks {
+  bool ok = false, ng = false, mismatch = false, error = false, not_run = false;
+};
+
+Marks marks_of(const Stage& st, const std::string& row, const std::string& col) {
+  Marks m;
+  for (const auto& c : st.cells) {
+    if (c.source != row || c.column != col) continue;
+    m.ok |= c.observed == "OK";
+    m.ng |= c.observed == "NG";
+    m.mismatch |= c.status == CellStatus::fail;
+    m.error |= c.status == CellStatus::error;
+    m.not_run |= c.status == CellStatus::not_run;
+  }
+  return m;
+}
+
+MatrixCell matrix_cell(const Marks& m) {
+  std::vector<std::string_view> parts;
+  if (m.ok || m.ng) parts.push_back(m.ok && m.ng ? "OK/NG" : m.ok ? "OK" : "NG");
+  if (m.error) parts.push_back(k_error_mark);
+  if (m.not_run) parts.push_back(k_not_run_mark);
+  if (m.mismatch) parts.push_back(k_mismatch_mark);
+  if (parts.empty()) return {"-", Tone::none};
+  const Tone tone = m.mismatch ? Tone::red : (m.error || m.not_run) ? Tone::yellow : Tone::green;
+  return {fmt::format("{}", fmt::join(parts, " ")), tone};
+}
+
+// One line of the matrix: every field but the last padded to its column's width.
+std::string matrix_line(const std::vector<MatrixCell>& fields, const std::vector<std::size_t>& widths,
+                        const ConsoleOptions& o) {
+  std::string line = "  ";
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (i > 0) line += k_gap;
+    line += paint(fields[i].text, fields[i].tone, o);
+    if (i + 1 < fields.size()) line.append(widths[i] - display_width(fields[i].text), ' ');
+  }
+  return line + "\n";
+}
+
+std::vector<std::vector<MatrixCell>> matrix_grid(const Stage& st) {
+  std::vector<std::vector<MatrixCell>> grid;
+  grid.push_back({MatrixCell{}});
+  for (const auto& col : st.columns) grid.front().push_back({col, Tone::bold});
+  for (const auto& row : st.rows) {
+    std::vector<MatrixCell> line{{row, Tone::bold}};
+    for (const auto& col : st.columns) line.push_back(matrix_cell(marks_of(st, row, col)));
+    grid.push_back(std::move(line));
+  }
+  return grid;
+}
+
+std::string render_matrix(const Stage& st, const ConsoleOptions& o) {
+  if (st.rows.empty() || st.columns.empty()) return "";
+  const auto grid = matrix_grid(st);
+  std::vector<std::size_t> widths(grid.front().size(), 0);
+  for (const auto& line : grid) {
+    for (std::size_t i = 0; i < line.size(); ++i) widths[i] = std::max(widths[i], display_width(line[i].text));
+  }
+  std::string out;
+  for (const auto& line : grid) out += matrix_line(line, widths, o);
+  return out;
+}
+
+std::string render_legend(const Counts& c, const ConsoleOptions& o) {
+  std::vector<std::string> parts;
+  if (c.mismatches > 0) parts.push_back(paint(k_mismatch_mark, Tone::red, o) + " mismatch");
+  if (c.errors > 0) parts.push_back(paint(k_error_mark, Tone::yellow, o) + " harness error");
+  if (c.not_run > 0) parts.push_back(paint(k_not_run_mark, Tone::yellow, o) + " not run");
+  if (parts.empty()) return "";
+  return fmt::format("  {}\n", fmt::join(parts, "   "));
+}
+
+// ---- reason lines -------------------------------------------------------------------
+
+struct ReasonLine {
+  std::string_view mark;  // "", "✗" or "E"
+  std::string what;       // "ns1 -> ns2 (198.51.100.1): NG timeout: ..."
+  std::string verdict;    // "expected NG", "MISMATCH expected OK (router.toml:23)"
+  Tone tone = Tone::none;
+};
+
+std::vector<ReasonLine> reason_lines(const Run& run, const Stage& st) {
+  std::vector<ReasonLine> lines;
+  for (const auto& c : st.cells) {
+    const std::string what = cell_label(c) + ": " + observation(c);
+    const std::string place = scenario_place(run, c.line);
+    if (c.status == CellStatus::fail) {
+      lines.push_back({k_mismatch_mark, what, fmt::format("MISMATCH expected {} ({})", c.expected, place), Tone::red});
+    } else if (c.status == CellStatus::error) {
+      lines.push_back({k_error_mark, what, fmt::format("harness error ({})", place), Tone::yellow});
+    } else if (c.status == CellStatus::pass && c.observed == "NG") {
+      lines.push_back({"", what, "expected NG", Tone::none});
+    }
+  }
+  return lines;
+}
+
+std::string render_reasons(const std::vector<ReasonLine>& lines, const ConsoleOptions& o) {
+  std::size_t column = 0;
+  for (const auto& l : lines) column = std::max(column, display_width(l.what));
+  column = std::min(column, k_max_reason_column);
+  std::string out;
+  for (const auto& l : lines) {
+    out += fmt::format("  {} {}   {}\n", paint(pad_right(l.mark, 1), l.tone, o), pad_right(l.what, column),
+                       paint(l.verdict, l.tone, o));
+  }
+  return out;
+}
+
+std::string not_run_line(const Run& run, const Stage& st, const Counts& c, const ConsoleOptions& o) {
+  if (c.not_run == 0) return "";
+  std::string why;
+  if (!st.error.empty()) {
+    why = " (the stage stopped on an error)";
+  } else if (run.interrupted) {
+    why = " (run interrupted)";
+  }
+  return fmt::format("  {} {}{}\n", paint(k_not_run_mark, Tone::yellow, o),
+                     plural(c.not_run, "cell not run", "cells not run"), why);
+}
+
+std::string stage_error_line(const Run& run, const Stage& st, const ConsoleOptions& o) {
+  if (st.error.empty()) return "";
+  return fmt::format(
+      "  {} {}\n", paint(k_error_mark, Tone::yellow, o),
+      paint(fmt::format("stage error: {} ({})", st.error, scenario_place(run, st.line)), Tone::yellow, o));
+}
+
+// ---- headers and summary ------------------------------------------------------------
+
+std::string stage_result(const Counts& c, const ConsoleOptions& o) {
+  std::vector<std::string> parts;
+  if (c.mismatches > 0) parts.push_back(paint(plural(c.mismatches, "mismatch", "mismatches"), Tone::red, o));
+  const int errors = c.errors + c.stage_errors;
+  if (errors > 0) parts.push_back(paint(plural(errors, "error", "errors"), Tone::yellow, o));
+  if (c.not_run > 0) parts.push_back(paint(fmt::format("{} not run", c.not_run), Tone::yellow, o));
+  if (!parts.empty()) return fmt::format("{}", fmt::join(parts, ", "));
+  if (c.cells == 0) return "no cells";
+  return paint("passed", Tone::green, o) + ", " + plural(c.cells, "cell", "cells");
+}
+
+std::string stage_header(const Run& run, std::size_t index, const ConsoleOptions& o) {
+  const Stage& st = run.stages[index];
+  const std::string title = fmt::format("stage {}/{} \"{}\"", index + 1, run.stages.size(), st.name);
+  return fmt::format("{}: {} ({})\n", paint(title, Tone::bold, o), stage_result(count_cells(st), o),
+                     seconds_short(st.time_s));
+}
+
+std::string render_stage(const Run& run, std::size_t index, const ConsoleOptions& o) {
+  const Stage& st = run.stages[index];
+  const Counts c = count_cells(st);
+  std::string out = stage_header(run, index, o);
+  out += render_matrix(st, o);
+  out += render_legend(c, o);
+  const auto reasons = reason_lines(run, st);
+  if (!reasons.empty() || c.not_run > 0 || !st.error.empty()) out += "\n";
+  out += render_reasons(reasons, o);
+  out += not_run_line(run, st, c, o);
+  out += stage_error_line(run, st, o);
+  return out;
+}
+
+std::string run_header(const Run& run, const ConsoleOptions& o) {
+  std::string out = paint(fmt::format("scenario \"{}\"", run.scenario_name), Tone::bold, o);
+  if (!run.scenario_path.empty()) out += fmt::format(" ({})", run.scenario_path);
+  if (run.setup_s > 0) out += ", setup " + seconds_short(run.setup_s);
+  return out + "\n";
+}
+
+double total_seconds(const Run& run) {
+  double t = run.setup_s + run.teardown_s;
+  for (const auto& st : run.stages) t += st.time_s;
+  return t;
+}
+
+std::pair<std::string_view, Tone> run_status(const Run& run) {
+  switch (run_result(run)) {
+    case RunResult::failed: return {"FAILED", Tone::bold_red};
+    case RunResult::error: return {"ERROR", Tone::yellow};
+    case RunResult::interrupted: return {"INTERRUPTED", Tone::yellow};
+    case RunResult::passed: break;
+  }
+  return {"PASSED", Tone::green};
+}
+
+std::string summary_counts(const Run& run, const Counts& c) {
+  std::vector<std::string> parts{plural(static_cast<int>(run.stages.size()), "stage", "stages"),
+                                 plural(c.cells, "cell", "cells")};
+  if (c.passed == c.cells && c.cells > 0) {
+    parts.emplace_back("all as expected");
+  } else {
+    parts.push_back(fmt::format("{} passed", c.passed));
+  }
+  if (c.mismatches > 0) parts.push_back(plural(c.mismatches, "mismatch", "mismatches"));
+  if (c.errors + c.stage_errors > 0) parts.push_back(plural(c.errors + c.stage_errors, "error", "errors"));
+  if (c.not_run > 0) parts.push_back(fmt::format("{} not run", c.not_run));
+  if (!run.error.empty()) parts.emplace_back("run error");
+  if (run.interrupted) parts.emplace_back("interrupted");
+  return fmt::format("{}", fmt::join(parts, ", "));
+}
+
+}  // namespace
+
+std::string console_stage(const Run& run, std::size_t stage_index, const ConsoleOptions& options) {
+  const Run clean = sanitized(run, Lines::join);
+  if (stage_index >= clean.stages.size()) return "";
+  return render_stage(clean, stage_index, options);
+}
+
+std::string console_summary(const Run& run, const ConsoleOptions& options) {
+  const Run clean = sanitized(run, Lines::join);
+  const Counts c = count_cells(clean);
+  const auto [status, tone] = run_status(clean);
+  return fmt::format("{} {}: {} ({})\n", paint(status, tone, options), clean.scenario_name, summary_counts(clean, c),
+                     seconds_short(total_seconds(clean)));
+}
+
+std::string console_report(const Run& run, const ConsoleOptions& options) {
+  const Run clean = sanitized(run, Lines::join);
+  std::string out = run_header(clean, options);
+  for (std::size_t i = 0; i < clean.stages.size(); ++i) out += "\n" + render_stage(clean, i, options);
+  out += "\n";
+  if (clean.interrupted) out += paint("interrupted: the run stopped early on a signal", Tone::yellow, options) + "\n";
+  if (!clean.error.empty()) out += paint("error: " + clean.error, Tone::yellow, options) + "\n";
+  return out + console_summary(clean, options);
+}
+
+}  // namespace nscheck::report

@@ -1,0 +1,211 @@
+#include "reports/text.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstdint>
+
+namespace nscheck::report {
+namespace {
+
+constexpr unsigned char k_esc = 0x1B;
+constexpr unsigned char k_bel = 0x07;
+
+bool in_range(unsigned char c, unsigned lo, unsigned hi) { return c >= lo && c <= hi; }
+
+// Returns the index just past an escape sequence that starts with ESC at `i`:
+// CSI (ESC [ params final), OSC (ESC ] ... BEL or ESC \), else the lone ESC.
+std::size_t skip_escape(std::string_view s, std::size_t i) {
+  const std::size_t n = s.size();
+  if (i + 1 < n && s[i + 1] == '[') {
+    std::size_t j = i + 2;
+    while (j < n && in_range(static_cast<unsigned char>(s[j]), 0x20, 0x3F)) ++j;
+    if (j < n && in_range(static_cast<unsigned char>(s[j]), 0x40, 0x7E)) ++j;
+    return j;
+  }
+  if (i + 1 < n && s[i + 1] == ']') {
+    for (std::size_t j = i + 2; j < n; ++j) {
+      if (static_cast<unsigned char>(s[j]) == k_bel) return j + 1;
+      if (static_cast<unsigned char>(s[j]) == k_esc && j + 1 < n && s[j + 1] == '\\') return j + 2;
+    }
+    return i + 2;  // unterminated: drop only the introducer
+  }
+  return i + 1;
+}
+
+// Decodes one UTF-8 sequence at `i`; returns its length, or 0 when it is invalid
+// (bad lead or continuation byte, overlong form, surrogate, beyond U+10FFFF).
+std::size_t decode_utf8(std::string_view s, std::size_t i, std::uint32_t& cp) {
+  const auto c0 = static_cast<unsigned char>(s[i]);
+  std::size_t len = 0;
+  if (in_range(c0, 0xC2, 0xDF)) {
+    len = 2, cp = c0 & 0x1Fu;
+  } else if (in_range(c0, 0xE0, 0xEF)) {
+    len = 3, cp = c0 & 0x0Fu;
+  } else if (in_range(c0, 0xF0, 0xF4)) {
+    len = 4, cp = c0 & 0x07u;
+  } else {
+    return 0;
+  }
+  if (i + len > s.size()) return 0;
+  for (std::size_t k = 1; k < len; ++k) {
+    const auto c = static_cast<unsigned char>(s[i + k]);
+    if (!in_range(c, 0x80, 0xBF)) return 0;
+    cp = (cp << 6) | (c & 0x3Fu);
+  }
+  if (len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) return 0;
+  if (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) return 0;
+  return len;
+}
+
+bool keep_ascii(unsigned char c) { return c == '\t' || c == '\n' || (c >= 0x20 && c != 0x7F); }
+
+// C1 controls (U+0080..U+009F) are terminal controls too; U+FFFE/U+FFFF are not XML characters.
+bool keep_code_point(std::uint32_t cp) { return !(cp >= 0x80 && cp <= 0x9F) && cp != 0xFFFE && cp != 0xFFFF; }
+
+using Clean = std::string (*)(std::string_view);
+
+void clean_cell(Cell& c, Clean clean) {
+  for (std::string* f : {&c.source, &c.source_bind, &c.target, &c.column, &c.address, &c.probe, &c.expected,
+                         &c.observed, &c.reason, &c.detail}) {
+    *f = clean(*f);
+  }
+}
+
+void clean_stage(Stage& st, Clean clean) {
+  st.name = clean(st.name);
+  st.error = clean(st.error);
+  for (auto& r : st.rows) r = clean(r);
+  for (auto& c : st.columns) c = clean(c);
+  for (auto& c : st.cells) clean_cell(c, clean);
+}
+
+std::string sanitize_one_line(std::string_view text) { return one_line(sanitize(text)); }
+
+}  // namespace
+
+std::string sanitize(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == k_esc) {
+      i = skip_escape(text, i);
+    } else if (c < 0x80) {
+      if (keep_ascii(c)) out += static_cast<char>(c);
+      ++i;
+    } else {
+      std::uint32_t cp = 0;
+      const std::size_t len = decode_utf8(text, i, cp);
+      if (len == 0) {
+        out += '?';
+        ++i;
+        continue;
+      }
+      if (keep_code_point(cp)) out.append(text.substr(i, len));
+      i += len;
+    }
+  }
+  return out;
+}
+
+std::string one_line(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    const bool space = c == '\n' || c == '\t' || c == ' ';
+    if (!space) {
+      out += c;
+    } else if (!out.empty() && out.back() != ' ') {
+      out += ' ';
+    }
+  }
+  if (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+Run sanitized(const Run& run, Lines lines) {
+  const Clean clean = lines == Lines::join ? sanitize_one_line : sanitize;
+  Run out = run;
+  for (std::string* f : {&out.scenario_path, &out.scenario_name, &out.timestamp, &out.hostname, &out.error}) {
+    *f = clean(*f);
+  }
+  for (auto& st : out.stages) clean_stage(st, clean);
+  return out;
+}
+
+std::string xml_text(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += out.ends_with("]]") ? "&gt;" : ">"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+// '>' needs no escape inside a quoted attribute.
+std::string xml_attr(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      // a parser normalises raw newlines and tabs in attributes to spaces
+      case '\n': out += "&#10;"; break;
+      case '\t': out += "&#9;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string json_string(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out;
+}
+
+std::size_t display_width(std::string_view text) {
+  std::size_t w = 0;
+  for (char c : text) {
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++w;
+  }
+  return w;
+}
+
+std::string pad_right(std::string_view text, std::size_t width) {
+  std::string out(text);
+  const std::size_t w = display_width(text);
+  if (w < width) out.append(width - w, ' ');
+  return out;
+}
+
+std::string seconds(double s) {
+  if (!(s > 0) || !std::isfinite(s)) s = 0;
+  return fmt::format("{:.3f}", s);
+}
+
+}  // namespace nscheck::report
