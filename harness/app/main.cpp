@@ -9,6 +9,8 @@
 #include "cli/cli.hpp"
 #include "core/netns.hpp"
 #include "reports/console.hpp"
+#include "reports/file.hpp"
+#include "reports/json.hpp"
 #include "reports/junit.hpp"
 #include "run/exit_code.hpp"
 #include "run/runner.hpp"
@@ -80,16 +82,21 @@ int cmd_run(const cli::Options& o) {
   if (auto r = enter_private_netns(); !r) return print_error(r.error().with_context(o.scenarios[0]));
   install_signal_handlers();
   auto result = run::run_scenario(*s, {o.deadline, o.count}, g_stop);
-  std::fputs(report::console_report(result.report, {use_colour(o.colour)}).c_str(), stdout);
+  if (o.json_path != "-")  // stdout carries the JSON then
+    std::fputs(report::console_report(result.report, {use_colour(o.colour)}).c_str(), stdout);
   std::fflush(stdout);
   int rc = run::exit_code(result.report, g_signal);
   if (result.error) std::fprintf(stderr, "nscheck: %s: %s\n", o.scenarios[0].c_str(), result.error->message.c_str());
-  if (!o.junit_path.empty()) {
-    if (auto w = report::write_junit_file(result.report, o.junit_path); !w) {
-      std::fprintf(stderr, "nscheck: %s\n", w.error().message.c_str());
-      if (rc < run::k_exit_environment) rc = run::k_exit_environment;
-    }
-  }
+  auto report_failed = [&](const Error& e) {
+    std::fprintf(stderr, "nscheck: %s\n", e.message.c_str());
+    if (rc < run::k_exit_environment) rc = run::k_exit_environment;
+  };
+  if (!o.junit_path.empty())
+    if (auto w = report::write_junit_file(result.report, o.junit_path); !w) report_failed(w.error());
+  if (o.json_path == "-")
+    std::fputs(report::json_report(result.report).c_str(), stdout);
+  else if (!o.json_path.empty())
+    if (auto w = report::write_file_atomic(o.json_path, report::json_report(result.report)); !w) report_failed(w.error());
   return rc;
 }
 

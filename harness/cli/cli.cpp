@@ -41,6 +41,9 @@ Result<void> apply_flag(Options& o, const std::string& flag, const std::string& 
   if (flag == "--junit") {
     if (value.empty()) return input_error("--junit needs a file path");
     o.junit_path = value;
+  } else if (flag == "--json") {
+    if (value.empty()) return input_error("--json needs a file path");
+    o.json_path = value;
   } else if (flag == "--deadline-ms") {
     NS_TRY(n, parse_int(flag, value, 10, 60000));
     o.deadline = std::chrono::milliseconds(n);
@@ -55,7 +58,7 @@ Result<void> apply_flag(Options& o, const std::string& flag, const std::string& 
 }
 
 bool takes_value(const std::string& flag) {
-  return flag == "--junit" || flag == "--deadline-ms" || flag == "--count" || flag == "--color";
+  return flag == "--junit" || flag == "--json" || flag == "--deadline-ms" || flag == "--count" || flag == "--color";
 }
 
 }  // namespace
@@ -100,6 +103,7 @@ Usage:
 
 Options for run:
   --junit PATH           write a JUnit XML report to PATH (atomically)
+  --json PATH            write the whole report as JSON to PATH (atomically; "-" for stdout)
   --deadline-ms N        every stage's probe deadline, 10..60000 (overrides the scenario)
   --count N              echo requests per cell at most, 2..100 (overrides the scenario)
   --color WHEN           auto (default: on a terminal, unless NO_COLOR is set), always, never

@@ -21,6 +21,7 @@ struct Options {
   Command command = Command::help;
   std::vector<std::string> scenarios;
   std::string junit_path;  ///< "" = no JUnit file
+  std::string json_path;   ///< "" = no JSON report
   std::optional<std::chrono::milliseconds> deadline;
   std::optional<int> count;
   Colour colour = Colour::automatic;
