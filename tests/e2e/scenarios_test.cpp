@@ -143,3 +143,41 @@ TEST_F(E2E, SigtermDuringProbingWritesTheReport) {
 
 }  // namespace
 }  // namespace nscheck::test
+
+namespace nscheck::test {
+namespace {
+
+/// Every ```toml block of the README that starts with `name =` is a complete scenario.
+std::vector<std::string> readme_scenarios() {
+  std::vector<std::string> out;
+  std::istringstream in(read_file(k_src + "/README.md"));
+  std::string line, block;
+  bool inside = false;
+  while (std::getline(in, line)) {
+    if (!inside && line == "```toml") {
+      inside = true;
+      block.clear();
+    } else if (inside && line == "```") {
+      inside = false;
+      if (block.starts_with("name =")) out.push_back(block);
+    } else if (inside) {
+      block += line + "\n";
+    }
+  }
+  return out;
+}
+
+TEST_F(E2E, ReadmeExamplesRunAsWritten) {
+  const auto blocks = readme_scenarios();
+  ASSERT_GE(blocks.size(), 1u);
+  for (std::size_t i = 0; i < blocks.size(); ++i) {
+    const auto path = temp_path("readme-" + std::to_string(i) + ".toml");
+    std::ofstream(path) << blocks[i];
+    auto r = run_command({k_bin, "run", path, "--no-color"});
+    EXPECT_EQ(r.exit_code, 0) << "README example " << i << ":\n" << blocks[i] << r.out << r.err;
+    fs::remove(path);
+  }
+}
+
+}  // namespace
+}  // namespace nscheck::test
