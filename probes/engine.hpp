@@ -12,6 +12,15 @@
 namespace nscheck::probes {
 
 /// Runs batches of probes; owns the io_context and the sockets (cached per source and binding).
+/// Not thread-safe: one thread runs one batch at a time.
+///
+/// A batch: every first request goes out at once (round-robin over the sockets); a probe is OK
+/// on the first matching echo reply (identifier, sequence, nonce, and source == destination).
+/// An NG needs confirmation: after an ICMP error or a local send refusal the next request goes
+/// out at once, after silence it follows deadline/count later, up to `count` requests. Each
+/// probe's window lasts one deadline from its first request; the batch returns as soon as
+/// every probe is decided (OK, `count` failures, or its window over). ENOBUFS and unexpected
+/// errnos are Outcome::error, never NG.
 class ProbeEngine {
  public:
   ProbeEngine();
@@ -20,7 +29,10 @@ class ProbeEngine {
   ProbeEngine& operator=(const ProbeEngine&) = delete;
 
   /// Runs every probe at once; returns one result per probe, in the same order. Fails only when
-  /// the batch cannot run at all (a socket cannot be opened: no privilege, bad namespace fd).
+  /// the batch cannot run at all (a socket cannot be opened: no privilege, bad namespace fd;
+  /// count < 2 or a deadline <= 0). A binding that fails (SO_BINDTODEVICE to a missing device,
+  /// bind() to an address that is not local) or an IPv6 destination (not implemented yet) makes
+  /// only the probes concerned Outcome::error, with the reason in their detail.
   Result<std::vector<ProbeResult>> run(std::span<const IcmpProbe> probes, const ProbeOptions& options);
 
   /// Closes every socket (they keep their namespaces alive).

@@ -55,14 +55,17 @@ struct ProbeResult {
   int icmp_code = -1;
   int send_errno = 0;   ///< errno of a failed send, if any
   int sent = 0;         ///< echo requests sent for this probe
-  int answered = 0;     ///< how many of them got an answer (reply or error)
+  int answered = 0;     ///< how many of them got an answer (echo reply or ICMP error; a
+                        ///< local send failure is counted in sent, not here)
   std::chrono::microseconds rtt{0};  ///< time to the first reply (OK only)
   std::string detail;   ///< human text: the full reason, with the fix for harness errors
 };
 
 /// Timing of one batch of probes.
 struct ProbeOptions {
-  std::chrono::milliseconds deadline{500};  ///< the whole batch ends by then
+  /// How long a probe waits, from its first request. The batch ends when every probe is
+  /// decided: a batch of silent drops costs one deadline (plus the time its burst took to send).
+  std::chrono::milliseconds deadline{500};
   int count = 2;  ///< at most this many echo requests per probe (>= 2: an NG is confirmed)
 };
 

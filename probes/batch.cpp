@@ -1,0 +1,364 @@
+#include "probes/batch.hpp"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/post.hpp>
+#include <cerrno>
+#include <cstring>
+#include <variant>
+
+namespace nscheck::probes {
+namespace {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+/// Requests sent (over all sockets, round-robin) before the reactor gets a turn: replies are
+/// read while a long burst is still going out, so none pile up in a receive buffer.
+constexpr int k_send_round = 64;
+/// recvmmsg() calls per wake-up of one socket, for the same fairness.
+constexpr int k_receive_rounds = 8;
+/// Bound on reading leftovers of an earlier run before a batch starts.
+constexpr int k_discard_rounds = 1024;
+constexpr std::size_t k_slots_per_id = 65536;
+
+bool would_block(const error_code& ec) { return ec == asio::error::would_block || ec == asio::error::try_again; }
+
+asio::generic::raw_protocol::endpoint endpoint_of(const IpAddress& destination) {
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  std::memcpy(&sa.sin_addr, destination.bytes.data(), 4);
+  return {&sa, sizeof sa, IPPROTO_ICMP};
+}
+
+}  // namespace
+
+Batch::Batch(asio::io_context& io, std::vector<BatchSource> sources, std::vector<BatchProbe> probes,
+             const ProbeOptions& options, const icmp::Nonce& nonce)
+    : io_(io),
+      sources_(std::move(sources)),
+      probes_(std::move(probes)),
+      options_(options),
+      nonce_(nonce),
+      window_(std::chrono::duration_cast<Micros>(options.deadline)),
+      retry_interval_(window_ / options.count),
+      source_state_(sources_.size()),
+      state_(probes_.size()),
+      timer_(io),
+      undecided_(probes_.size()),
+      buffer_(k_receive_batch * k_receive_slot),
+      iovecs_(k_receive_batch),
+      headers_(k_receive_batch) {}
+
+Batch::Micros Batch::elapsed() const { return std::chrono::duration_cast<Micros>(Clock::now() - start_); }
+
+std::vector<ProbeResult> Batch::run() {
+  for (std::size_t s = 0; s < sources_.size(); ++s) discard_stale(s);
+  start_ = Clock::now();
+  if (undecided_ > 0) {
+    for (std::size_t s = 0; s < sources_.size(); ++s) arm_read(s);
+    for (std::size_t p = 0; p < probes_.size(); ++p) enqueue(p);
+    io_.restart();
+    io_.run();
+  }
+  std::vector<ProbeResult> results;
+  results.reserve(probes_.size());
+  for (const ProbeState& st : state_) results.push_back(summarize(st.attempts, options_.deadline));
+  return results;
+}
+
+// --- receiving -------------------------------------------------------------------------------
+
+/// Late answers to an earlier run (the socket is cached) must not be read as this run's.
+void Batch::discard_stale(std::size_t s) {
+  for (int round = 0; round < k_discard_rounds && receive_some(s) != 0; ++round) {
+  }
+}
+
+/// Reads up to k_receive_batch datagrams in one recvmmsg(): returns how many, 0 when the queue
+/// is empty, -1 after a socket error (reported once; datagrams may still wait behind it).
+int Batch::receive_some(std::size_t s) {
+  for (std::size_t i = 0; i < k_receive_batch; ++i) {
+    iovecs_[i] = {&buffer_[i * k_receive_slot], k_receive_slot};
+    headers_[i] = {};
+    headers_[i].msg_hdr.msg_iov = &iovecs_[i];
+    headers_[i].msg_hdr.msg_iovlen = 1;
+  }
+  const int n = ::recvmmsg(sources_[s].socket->native_handle(), headers_.data(), static_cast<unsigned>(k_receive_batch),
+                           MSG_DONTWAIT, nullptr);
+  if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+  return n;
+}
+
+void Batch::arm_read(std::size_t s) {
+  sources_[s].socket->async_wait(asio::socket_base::wait_read, [this, s](const error_code& ec) {
+    if (!ec && !finished_) on_readable(s);
+  });
+}
+
+/// Reads what socket s holds. The reactor is edge-triggered: a socket left with unread data
+/// would get no new wake-up, so one that still has more gets a posted continuation instead.
+void Batch::on_readable(std::size_t s) {
+  if (!drain(s)) {
+    if (!finished_) arm_read(s);
+    return;
+  }
+  asio::post(io_, [this, s] {
+    if (!finished_) on_readable(s);
+  });
+}
+
+/// Reads and handles datagrams of socket s; true when it stopped with data possibly left.
+bool Batch::drain(std::size_t s) {
+  for (int round = 0; round < k_receive_rounds && !finished_; ++round) {
+    const int n = receive_some(s);
+    if (n < 0) continue;
+    for (int i = 0; i < n && !finished_; ++i) {
+      const std::size_t len = std::min<std::size_t>(headers_[i].msg_len, k_receive_slot);
+      handle_datagram(s, std::span<const std::uint8_t>(&buffer_[i * k_receive_slot], len));
+    }
+    if (static_cast<std::size_t>(n) < k_receive_batch) return false;  // the queue ran dry
+  }
+  return !finished_;
+}
+
+void Batch::drain_all() {
+  for (std::size_t s = 0; s < sources_.size() && !finished_; ++s)
+    while (drain(s)) {
+    }
+}
+
+void Batch::handle_datagram(std::size_t s, std::span<const std::uint8_t> bytes) {
+  auto message = icmp::parse_ipv4(bytes);
+  if (!message) return;
+  if (auto* reply = std::get_if<icmp::EchoReply>(&*message)) on_echo_reply(s, *reply);
+  if (auto* error = std::get_if<icmp::IcmpError>(&*message)) on_icmp_error(s, *error);
+}
+
+/// Maps an identifier and sequence seen on socket s to (probe, attempt), if this run sent it.
+std::optional<std::pair<std::size_t, std::size_t>> Batch::locate(std::size_t s, const icmp::EchoIdent& ident) const {
+  const BatchSource& src = sources_[s];
+  const auto offset = static_cast<std::uint16_t>(ident.id - src.id_base);
+  if (offset >= src.id_count) return std::nullopt;
+  const std::size_t slot = offset * k_slots_per_id + ident.seq;
+  const auto count = static_cast<std::size_t>(options_.count);
+  const std::size_t local = slot / count;
+  if (local >= src.probes.size()) return std::nullopt;
+  const std::size_t p = src.probes[local];
+  const std::size_t attempt = slot % count;
+  if (attempt >= state_[p].attempts.size()) return std::nullopt;
+  return std::pair{p, attempt};
+}
+
+bool Batch::nonce_matches(const std::optional<icmp::Nonce>& nonce) const { return !nonce || *nonce == nonce_; }
+
+void Batch::on_echo_reply(std::size_t s, const icmp::EchoReply& reply) {
+  auto hit = locate(s, reply.ident);
+  // A reply echoes the whole payload: without our nonce it answers someone else's request.
+  if (!hit || !reply.ident.nonce || !nonce_matches(reply.ident.nonce)) return;
+  auto [p, attempt] = *hit;
+  if (state_[p].decided || reply.source != probes_[p].destination) return;
+  Attempt& a = state_[p].attempts[attempt];
+  a.fate = AttemptFate::reply;
+  a.answered_at = elapsed();
+  update_decided(p);
+}
+
+void Batch::on_icmp_error(std::size_t s, const icmp::IcmpError& error) {
+  if (!error.original) return;
+  auto hit = locate(s, *error.original);
+  // RFC 792 routers quote only 8 bytes of our ICMP header: the nonce is checked when present.
+  if (!hit || !nonce_matches(error.original->nonce)) return;
+  auto [p, attempt] = *hit;
+  if (state_[p].decided || error.original_destination != probes_[p].destination) return;
+  Attempt& a = state_[p].attempts[attempt];
+  if (a.fate != AttemptFate::pending) return;
+  a.fate = AttemptFate::icmp_error;
+  a.answered_at = elapsed();
+  a.icmp_type = error.type;
+  a.icmp_code = error.code;
+  a.next_hop_mtu = error.next_hop_mtu;
+  a.reporter = error.reporter;
+  if (attempt + 1 == state_[p].attempts.size()) after_failure(p);
+  update_decided(p);
+}
+
+// --- sending ---------------------------------------------------------------------------------
+
+void Batch::enqueue(std::size_t p) {
+  ProbeState& st = state_[p];
+  if (finished_ || st.decided || st.queued || st.attempts.size() >= static_cast<std::size_t>(options_.count)) return;
+  st.queued = true;
+  const std::size_t s = probes_[p].source;
+  source_state_[s].send_queue.push_back(p);
+  make_ready(s);
+}
+
+void Batch::make_ready(std::size_t s) {
+  SourceState& ss = source_state_[s];
+  if (ss.in_ring || ss.write_waiting || ss.send_queue.empty()) return;
+  ss.in_ring = true;
+  ready_.push_back(s);
+  post_sender();
+}
+
+void Batch::post_sender() {
+  if (sender_posted_ || finished_) return;
+  sender_posted_ = true;
+  asio::post(io_, [this] {
+    sender_posted_ = false;
+    send_round();
+  });
+}
+
+/// Sends one request per ready socket in turn, k_send_round in all, then yields to the reactor.
+void Batch::send_round() {
+  for (int i = 0; i < k_send_round && !ready_.empty() && !finished_; ++i) {
+    const std::size_t s = ready_.front();
+    ready_.pop_front();
+    source_state_[s].in_ring = false;
+    if (send_next(s) == SendStatus::would_block)
+      wait_writable(s);
+    else
+      make_ready(s);
+  }
+  if (!ready_.empty()) post_sender();
+}
+
+/// Sends the next request queued on socket s; a failed send is recorded as that attempt's fate.
+Batch::SendStatus Batch::send_next(std::size_t s) {
+  const std::size_t p = source_state_[s].send_queue.front();
+  ProbeState& st = state_[p];
+  if (st.decided) {  // its window closed while it waited in the queue
+    source_state_[s].send_queue.pop_front();
+    st.queued = false;
+    return SendStatus::done;
+  }
+  const BatchSource& src = sources_[s];
+  const std::size_t attempt = st.attempts.size();
+  const std::size_t slot = probes_[p].local * static_cast<std::size_t>(options_.count) + attempt;
+  const icmp::EchoRequest request{static_cast<std::uint16_t>(src.id_base + slot / k_slots_per_id),
+                                  static_cast<std::uint16_t>(slot % k_slots_per_id), nonce_};
+  const auto bytes = request.encode();
+  error_code ec;
+  src.socket->send_to(asio::buffer(bytes), endpoint_of(probes_[p].destination), 0, ec);
+  if (would_block(ec)) return SendStatus::would_block;
+  source_state_[s].send_queue.pop_front();
+  st.queued = false;
+  Attempt& a = st.attempts.emplace_back();
+  a.sent_at = elapsed();
+  if (attempt == 0) schedule(window_ends_, {a.sent_at + window_, p});
+  if (attempt + 1 < static_cast<std::size_t>(options_.count))
+    schedule(retries_, {a.sent_at + retry_interval_, p, attempt});
+  if (ec) {
+    a.fate = AttemptFate::send_error;
+    a.send_errno = ec.value();
+    after_failure(p);
+    update_decided(p);
+  }
+  return SendStatus::done;
+}
+
+/// The send buffer is full: go on when the kernel says the socket is writable again.
+void Batch::wait_writable(std::size_t s) {
+  SourceState& ss = source_state_[s];
+  ss.write_waiting = true;
+  ss.stalled_since = elapsed();
+  schedule(stalls_, {ss.stalled_since + window_, s});
+  sources_[s].socket->async_wait(asio::socket_base::wait_write, [this, s](const error_code& ec) {
+    source_state_[s].write_waiting = false;
+    if (!ec && !finished_) make_ready(s);
+  });
+}
+
+/// A socket refused every send for a whole deadline: its queued requests fail as harness errors.
+void Batch::fail_stalled(std::size_t s) {
+  SourceState& ss = source_state_[s];
+  while (!ss.send_queue.empty()) {
+    const std::size_t p = ss.send_queue.front();
+    ss.send_queue.pop_front();
+    ProbeState& st = state_[p];
+    st.queued = false;
+    if (st.decided) continue;
+    Attempt& a = st.attempts.emplace_back();
+    a.sent_at = elapsed();
+    a.fate = AttemptFate::send_error;
+    a.send_errno = EAGAIN;
+    decide(p);
+  }
+}
+
+/// The latest attempt of p failed: an NG reason is confirmed by the next request at once.
+void Batch::after_failure(std::size_t p) {
+  if (retry_at_once(state_[p].attempts.back())) enqueue(p);
+}
+
+// --- timing ----------------------------------------------------------------------------------
+
+void Batch::schedule(std::deque<Due>& queue, Due due) {
+  queue.push_back(due);
+  arm_timer();
+}
+
+/// Keeps the one timer set to the earliest due time of the three queues.
+void Batch::arm_timer() {
+  std::optional<Micros> earliest;
+  for (const std::deque<Due>* q : {&retries_, &window_ends_, &stalls_})
+    if (!q->empty() && (!earliest || q->front().at < *earliest)) earliest = q->front().at;
+  if (!earliest || finished_ || (timer_at_ && *timer_at_ <= *earliest)) return;
+  timer_at_ = earliest;
+  timer_.expires_at(start_ + *earliest);  // cancels a later wait, if any
+  timer_.async_wait([this](const error_code& ec) {
+    if (ec == asio::error::operation_aborted) return;
+    timer_at_.reset();
+    if (!finished_) on_timer();
+  });
+}
+
+void Batch::on_timer() {
+  const Micros now = elapsed();
+  if (!window_ends_.empty() && window_ends_.front().at <= now) drain_all();  // queued answers count
+  while (!window_ends_.empty() && window_ends_.front().at <= now && !finished_) {
+    decide(window_ends_.front().index);
+    window_ends_.pop_front();
+  }
+  while (!retries_.empty() && retries_.front().at <= now) {
+    const Due d = retries_.front();
+    retries_.pop_front();
+    if (state_[d.index].attempts.size() == d.attempt + 1) enqueue(d.index);  // still the latest
+  }
+  while (!stalls_.empty() && stalls_.front().at <= now) {
+    const Due d = stalls_.front();
+    stalls_.pop_front();
+    const SourceState& ss = source_state_[d.index];
+    if (ss.write_waiting && ss.stalled_since + window_ == d.at) fail_stalled(d.index);
+  }
+  arm_timer();
+}
+
+// --- ending ----------------------------------------------------------------------------------
+
+void Batch::decide(std::size_t p) {
+  ProbeState& st = state_[p];
+  if (st.decided) return;
+  st.decided = true;
+  if (--undecided_ == 0) finish();
+}
+
+void Batch::update_decided(std::size_t p) {
+  if (is_decided(state_[p].attempts, options_.count)) decide(p);
+}
+
+void Batch::finish() {
+  if (finished_) return;
+  finished_ = true;
+  error_code ignored;
+  timer_.cancel();
+  for (BatchSource& src : sources_) src.socket->cancel(ignored);
+}
+
+}  // namespace nscheck::probes

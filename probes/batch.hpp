@@ -1,0 +1,143 @@
+#pragma once
+// One run of the probe engine: every probe of the batch in flight together on the engine's
+// io_context. Internal to probes/ (it names Asio types); the engine is its only user.
+//
+// Numbering: probe k of a socket (its local index) sends attempt a as slot k * count + a,
+// carried as identifier id_base + slot / 65536 and sequence slot % 65536. Every socket of a run
+// gets its own identifiers, so sockets sharing a namespace (which all receive every ICMP
+// packet) never take each other's answers.
+//
+// Timing: a probe's window opens when its first request goes out and lasts one deadline; its
+// next request follows deadline/count later, or at once after an NG-type failure. A probe is
+// decided by a reply, by `count` failed requests, by the end of its window, or by its socket
+// refusing every send (send buffer full) for a whole deadline. The batch ends when every probe
+// is decided, so a burst that takes long to send does not eat the later probes' windows.
+
+#include <sys/socket.h>
+
+#include <boost/asio/generic/raw_protocol.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <span>
+#include <utility>
+#include <vector>
+
+#include "probes/icmp_codec.hpp"
+#include "probes/probe.hpp"
+#include "probes/verdict.hpp"
+
+namespace nscheck::probes {
+
+/// An adopted raw ICMP socket.
+using RawSocket = boost::asio::generic::raw_protocol::socket;
+
+/// One socket taking part in a batch, with the identifiers it uses in this run.
+struct BatchSource {
+  RawSocket* socket = nullptr;      ///< owned by the engine's socket cache
+  std::uint16_t id_base = 0;        ///< first ICMP identifier (wraps modulo 2^16)
+  std::uint16_t id_count = 1;       ///< identifiers used: enough for probes.size() * count slots
+  std::vector<std::size_t> probes;  ///< batch probe indices, by local index
+};
+
+/// One probe of a batch: where it goes and which source sends it.
+struct BatchProbe {
+  IpAddress destination;
+  std::size_t source = 0;  ///< index into the batch's sources
+  std::size_t local = 0;   ///< index into that source's probes
+};
+
+/// Runs one batch to completion: returns one result per BatchProbe, in order.
+class Batch {
+ public:
+  Batch(boost::asio::io_context& io, std::vector<BatchSource> sources, std::vector<BatchProbe> probes,
+        const ProbeOptions& options, const icmp::Nonce& nonce);
+
+  /// Sends, listens and retries until every probe is decided.
+  std::vector<ProbeResult> run();
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  using Micros = std::chrono::microseconds;
+
+  struct SourceState {
+    std::deque<std::size_t> send_queue;  ///< probes whose next request waits to be sent
+    bool in_ring = false;                ///< listed in ready_ (has something to send)
+    bool write_waiting = false;          ///< send buffer full: waiting for writability
+    Micros stalled_since{0};
+  };
+  struct ProbeState {
+    std::vector<Attempt> attempts;
+    bool queued = false;
+    bool decided = false;
+  };
+  /// Something due at a time: a retry (probe, attempt), a window end (probe) or a stall (source).
+  struct Due {
+    Micros at;
+    std::size_t index;
+    std::size_t attempt = 0;
+  };
+  enum class SendStatus { done, would_block };
+
+  /// Datagrams per recvmmsg(), and the room for each: our echo replies are 44 bytes and ICMP
+  /// errors at most 576 (RFC 1812); a longer datagram is cut, fails its length check and is ignored.
+  static constexpr std::size_t k_receive_batch = 32;
+  static constexpr std::size_t k_receive_slot = 2048;
+
+  Micros elapsed() const;
+  void discard_stale(std::size_t s);
+  int receive_some(std::size_t s);
+  void arm_read(std::size_t s);
+  void on_readable(std::size_t s);
+  bool drain(std::size_t s);
+  void drain_all();
+  void handle_datagram(std::size_t s, std::span<const std::uint8_t> bytes);
+  void on_echo_reply(std::size_t s, const icmp::EchoReply& reply);
+  void on_icmp_error(std::size_t s, const icmp::IcmpError& error);
+  std::optional<std::pair<std::size_t, std::size_t>> locate(std::size_t s, const icmp::EchoIdent& ident) const;
+  bool nonce_matches(const std::optional<icmp::Nonce>& nonce) const;
+
+  void enqueue(std::size_t p);
+  void make_ready(std::size_t s);
+  void post_sender();
+  void send_round();
+  SendStatus send_next(std::size_t s);
+  void wait_writable(std::size_t s);
+  void fail_stalled(std::size_t s);
+  void after_failure(std::size_t p);
+
+  void schedule(std::deque<Due>& queue, Due due);
+  void arm_timer();
+  void on_timer();
+  void decide(std::size_t p);
+  void update_decided(std::size_t p);
+  void finish();
+
+  boost::asio::io_context& io_;
+  std::vector<BatchSource> sources_;
+  std::vector<BatchProbe> probes_;
+  ProbeOptions options_;
+  icmp::Nonce nonce_;
+  Micros window_;
+  Micros retry_interval_;
+  std::vector<SourceState> source_state_;
+  std::vector<ProbeState> state_;
+  std::deque<std::size_t> ready_;  ///< sources with requests to send, served round-robin
+  bool sender_posted_ = false;
+  std::deque<Due> retries_;  ///< due times only grow in each of these queues
+  std::deque<Due> window_ends_;
+  std::deque<Due> stalls_;
+  boost::asio::steady_timer timer_;
+  std::optional<Micros> timer_at_;
+  std::size_t undecided_ = 0;
+  bool finished_ = false;
+  Clock::time_point start_;
+  std::vector<std::uint8_t> buffer_;
+  std::vector<iovec> iovecs_;
+  std::vector<mmsghdr> headers_;
+};
+
+}  // namespace nscheck::probes

@@ -1,0 +1,174 @@
+#include "probes/verdict.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cerrno>
+#include <vector>
+
+namespace nscheck::probes {
+namespace {
+
+using std::chrono::microseconds;
+using std::chrono::milliseconds;
+
+constexpr milliseconds k_deadline{500};
+
+Attempt pending(int sent_us = 0) {
+  Attempt a;
+  a.sent_at = microseconds(sent_us);
+  return a;
+}
+
+Attempt reply(int sent_us, int answered_us) {
+  Attempt a = pending(sent_us);
+  a.fate = AttemptFate::reply;
+  a.answered_at = microseconds(answered_us);
+  return a;
+}
+
+Attempt icmp_err(int type, int code, const char* reporter) {
+  Attempt a;
+  a.fate = AttemptFate::icmp_error;
+  a.icmp_type = type;
+  a.icmp_code = code;
+  a.reporter = IpAddress::parse(reporter);
+  return a;
+}
+
+Attempt send_err(int err) {
+  Attempt a;
+  a.fate = AttemptFate::send_error;
+  a.send_errno = err;
+  return a;
+}
+
+TEST(JudgeSendError, LocalRefusalsAreNg) {
+  EXPECT_EQ(judge_send_error(ENETUNREACH).reason, Reason::local_no_route);
+  EXPECT_EQ(judge_send_error(EHOSTUNREACH).reason, Reason::local_host_unreachable);
+  EXPECT_EQ(judge_send_error(EACCES).reason, Reason::local_prohibited);
+  EXPECT_EQ(judge_send_error(EPERM).reason, Reason::local_prohibited);
+  EXPECT_EQ(judge_send_error(EINVAL).reason, Reason::local_blackhole);
+  EXPECT_EQ(judge_send_error(EMSGSIZE).reason, Reason::local_message_too_big);
+  for (int err : {ENETUNREACH, EHOSTUNREACH, EACCES, EPERM, EINVAL, EMSGSIZE})
+    EXPECT_EQ(judge_send_error(err).outcome, Outcome::ng) << err;
+  EXPECT_EQ(judge_send_error(ENETUNREACH).detail, "sendto: Network is unreachable (no route on the source)");
+}
+
+TEST(JudgeSendError, NeighbourTableFullIsAHarnessErrorWithTheFix) {
+  auto v = judge_send_error(ENOBUFS);
+  EXPECT_EQ(v.outcome, Outcome::error);
+  EXPECT_EQ(v.reason, Reason::harness_error);
+  EXPECT_NE(v.detail.find("gc_thresh3"), std::string::npos);
+  EXPECT_NE(v.detail.find("smaller L2 domains"), std::string::npos);
+}
+
+TEST(JudgeSendError, UnexpectedErrnoIsAHarnessError) {
+  auto v = judge_send_error(EBADF);
+  EXPECT_EQ(v.outcome, Outcome::error);
+  EXPECT_EQ(v.detail, "sendto: Bad file descriptor");
+}
+
+TEST(IsDecided, ReplyDecidesAtOnce) {
+  std::vector<Attempt> a{reply(0, 10)};
+  EXPECT_TRUE(is_decided(a, 2));
+}
+
+TEST(IsDecided, OneFailureIsNotConfirmed) {
+  std::vector<Attempt> a{icmp_err(3, 0, "192.0.2.254")};
+  EXPECT_FALSE(is_decided(a, 2));
+  a.push_back(pending());
+  EXPECT_FALSE(is_decided(a, 2));
+  a.back() = send_err(ENETUNREACH);
+  EXPECT_TRUE(is_decided(a, 2));
+}
+
+TEST(RetryAtOnce, OnlyForNgFailures) {
+  EXPECT_TRUE(retry_at_once(icmp_err(3, 1, "192.0.2.1")));
+  EXPECT_TRUE(retry_at_once(send_err(ENETUNREACH)));
+  EXPECT_FALSE(retry_at_once(send_err(ENOBUFS)));
+  EXPECT_FALSE(retry_at_once(pending()));
+}
+
+TEST(Summarize, ReplyIsOkWithRtt) {
+  std::vector<Attempt> a{pending(0), reply(250000, 250400)};
+  auto r = summarize(a, k_deadline);
+  EXPECT_EQ(r.outcome, Outcome::ok);
+  EXPECT_EQ(r.reason, Reason::reply);
+  EXPECT_EQ(r.rtt, microseconds(400));
+  EXPECT_EQ(r.sent, 2);
+  EXPECT_EQ(r.answered, 1);
+  EXPECT_EQ(r.icmp_type, 0);
+  EXPECT_EQ(r.detail, "echo reply in 0.400 ms");
+}
+
+TEST(Summarize, ReplyWinsOverAnEarlierError) {
+  std::vector<Attempt> a{icmp_err(3, 1, "192.0.2.1"), reply(100, 300)};
+  EXPECT_EQ(summarize(a, k_deadline).outcome, Outcome::ok);
+}
+
+TEST(Summarize, SilenceIsAnHonestTimeout) {
+  std::vector<Attempt> a{pending(), pending()};
+  auto r = summarize(a, k_deadline);
+  EXPECT_EQ(r.outcome, Outcome::ng);
+  EXPECT_EQ(r.reason, Reason::timeout);
+  EXPECT_EQ(r.answered, 0);
+  EXPECT_EQ(r.detail, "no reply within 500 ms (2 requests sent)");
+}
+
+TEST(Summarize, ConfirmedIcmpError) {
+  std::vector<Attempt> a{icmp_err(3, 0, "192.0.2.254"), icmp_err(3, 0, "192.0.2.254")};
+  auto r = summarize(a, k_deadline);
+  EXPECT_EQ(r.outcome, Outcome::ng);
+  EXPECT_EQ(r.reason, Reason::net_unreachable);
+  EXPECT_EQ(r.reporter, IpAddress::parse("192.0.2.254"));
+  EXPECT_EQ(r.icmp_type, 3);
+  EXPECT_EQ(r.icmp_code, 0);
+  EXPECT_EQ(r.answered, 2);
+  EXPECT_EQ(r.detail, "net unreachable (ICMP 3/0) from 192.0.2.254");
+}
+
+TEST(Summarize, ErrorThenSilenceKeepsTheErrorAndSaysSo) {
+  std::vector<Attempt> a{icmp_err(3, 13, "192.0.2.254"), pending()};
+  auto r = summarize(a, k_deadline);
+  EXPECT_EQ(r.outcome, Outcome::ng);
+  EXPECT_EQ(r.reason, Reason::admin_prohibited);
+  EXPECT_EQ(r.detail,
+            "communication administratively prohibited (ICMP 3/13) from 192.0.2.254; "
+            "no answer to the other 1 request within 500 ms");
+}
+
+TEST(Summarize, DifferentErrorsAreAllTold) {
+  std::vector<Attempt> a{icmp_err(3, 0, "192.0.2.254"), icmp_err(3, 0, "192.0.2.25")};
+  auto r = summarize(a, k_deadline);
+  EXPECT_EQ(r.detail, "net unreachable (ICMP 3/0) from 192.0.2.254; then net unreachable (ICMP 3/0) from 192.0.2.25");
+}
+
+TEST(Summarize, LocalNoRoute) {
+  std::vector<Attempt> a{send_err(ENETUNREACH), send_err(ENETUNREACH)};
+  auto r = summarize(a, k_deadline);
+  EXPECT_EQ(r.outcome, Outcome::ng);
+  EXPECT_EQ(r.reason, Reason::local_no_route);
+  EXPECT_EQ(r.send_errno, ENETUNREACH);
+  EXPECT_EQ(r.sent, 2);
+  EXPECT_EQ(r.answered, 0);
+  EXPECT_FALSE(r.reporter);
+  EXPECT_EQ(r.detail, "sendto: Network is unreachable (no route on the source)");
+}
+
+TEST(Summarize, EnobufsIsNeverNg) {
+  std::vector<Attempt> a{send_err(ENOBUFS), icmp_err(3, 0, "192.0.2.254")};
+  auto r = summarize(a, k_deadline);
+  EXPECT_EQ(r.outcome, Outcome::error);
+  EXPECT_EQ(r.reason, Reason::harness_error);
+  EXPECT_EQ(r.send_errno, ENOBUFS);
+}
+
+TEST(Summarize, NothingSentIsAHarnessError) {
+  auto r = summarize({}, k_deadline);
+  EXPECT_EQ(r.outcome, Outcome::error);
+  EXPECT_EQ(r.sent, 0);
+  EXPECT_NE(r.detail.find("send buffer"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace nscheck::probes
