@@ -49,6 +49,7 @@ Batch::Batch(asio::io_context& io, std::vector<BatchSource> sources, std::vector
       source_state_(sources_.size()),
       state_(probes_.size()),
       timer_(io),
+      stop_timer_(io),
       undecided_(probes_.size()),
       buffer_(k_receive_batch * k_receive_slot),
       iovecs_(k_receive_batch),
@@ -62,13 +63,34 @@ std::vector<ProbeResult> Batch::run() {
   if (undecided_ > 0) {
     for (std::size_t s = 0; s < sources_.size(); ++s) arm_read(s);
     for (std::size_t p = 0; p < probes_.size(); ++p) enqueue(p);
+    watch_stop();
     io_.restart();
     io_.run();
   }
   std::vector<ProbeResult> results;
   results.reserve(probes_.size());
-  for (const ProbeState& st : state_) results.push_back(summarize(st.attempts, options_.deadline));
+  for (const ProbeState& st : state_) {
+    results.push_back(summarize(st.attempts, options_.deadline));
+    if (interrupted_ && !st.decided) {
+      results.back().interrupted = true;
+      results.back().detail = "interrupted before the probe was decided";
+    }
+  }
   return results;
+}
+
+/// Checks the stop flag every 20 ms; a stop ends the batch at once.
+void Batch::watch_stop() {
+  if (!options_.stop || finished_) return;
+  if (options_.stop->load()) {
+    interrupted_ = true;
+    finish();
+    return;
+  }
+  stop_timer_.expires_after(std::chrono::milliseconds(20));
+  stop_timer_.async_wait([this](const error_code& ec) {
+    if (!ec) watch_stop();
+  });
 }
 
 // --- receiving -------------------------------------------------------------------------------
@@ -358,6 +380,7 @@ void Batch::finish() {
   finished_ = true;
   error_code ignored;
   timer_.cancel();
+  stop_timer_.cancel();
   for (BatchSource& src : sources_) src.socket->cancel(ignored);
 }
 

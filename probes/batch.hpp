@@ -115,6 +115,7 @@ class Batch {
   void decide(std::size_t p);
   void update_decided(std::size_t p);
   void finish();
+  void watch_stop();
 
   boost::asio::io_context& io_;
   std::vector<BatchSource> sources_;
@@ -131,9 +132,11 @@ class Batch {
   std::deque<Due> window_ends_;
   std::deque<Due> stalls_;
   boost::asio::steady_timer timer_;
+  boost::asio::steady_timer stop_timer_;  ///< polls options_.stop
   std::optional<Micros> timer_at_;
   std::size_t undecided_ = 0;
   bool finished_ = false;
+  bool interrupted_ = false;
   Clock::time_point start_;
   std::vector<std::uint8_t> buffer_;
   std::vector<iovec> iovecs_;

@@ -1,6 +1,7 @@
 #pragma once
 // Probe requests and outcomes as plain data. No Asio types here: the engine hides them.
 
+#include <atomic>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -59,6 +60,7 @@ struct ProbeResult {
                         ///< local send failure is counted in sent, not here)
   std::chrono::microseconds rtt{0};  ///< time to the first reply (OK only)
   std::string detail;   ///< human text: the full reason, with the fix for harness errors
+  bool interrupted = false;  ///< the batch was stopped before this probe was decided: no verdict
 };
 
 /// Timing of one batch of probes.
@@ -67,6 +69,9 @@ struct ProbeOptions {
   /// decided: a batch of silent drops costs one deadline (plus the time its burst took to send).
   std::chrono::milliseconds deadline{500};
   int count = 2;  ///< at most this many echo requests per probe (>= 2: an NG is confirmed)
+  /// Polled while the batch runs (SIGINT/SIGTERM): when it turns true, the batch ends at once
+  /// and every probe not yet decided comes back with `interrupted` set.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 }  // namespace nscheck::probes

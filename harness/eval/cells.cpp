@@ -64,6 +64,7 @@ std::vector<PlannedCell> plan_cells(const scenario::Scenario& s, const scenario:
 
 report::Cell judge(const scenario::Scenario& s, const scenario::Stage& st, const PlannedCell& c,
                    const probes::ProbeResult& r) {
+  if (r.interrupted) return not_run(s, st, c, "the run was interrupted before this cell was decided");
   auto cell = base_cell(s, st, c);
   cell.reason = std::string(probes::reason_name(r.reason));
   cell.detail = r.detail;

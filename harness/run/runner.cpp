@@ -72,7 +72,7 @@ void mark_not_run(const Scenario& s, const Stage& st, report::Stage& rs, const s
 
 /// Runs one stage's changes and probes into rs.
 Result<void> run_stage(const Scenario& s, const Stage& st, topology::Topology& topo, probes::ProbeEngine& engine,
-                       report::Stage& rs) {
+                       const std::atomic<bool>& stop, report::Stage& rs) {
   if (auto r = apply_changes(topo, st); !r) {
     mark_not_run(s, st, rs, "the stage's changes failed: " + r.error().message);
     return r.error().with_context("stage \"" + st.name + "\"");
@@ -82,7 +82,7 @@ Result<void> run_stage(const Scenario& s, const Stage& st, topology::Topology& t
   batch.reserve(cells.size());
   for (const auto& c : cells)
     batch.push_back({topo.ns_fd(c.source_node), c.bind_device, c.bind_address, c.destination});
-  auto results = engine.run(batch, {st.probe.deadline, st.probe.count});
+  auto results = engine.run(batch, {st.probe.deadline, st.probe.count, &stop});
   if (!results) {
     mark_not_run(s, st, rs, "the probes could not run: " + results.error().message);
     return results.error().with_context("stage \"" + st.name + "\"");
@@ -119,7 +119,7 @@ RunResult run_scenario(const Scenario& s, const RunOptions& options, const std::
       mark_not_run(s, st, rs, "the topology could not be built");
     } else if (out.error || stop.load()) {
       mark_not_run(s, st, rs, out.error ? "an earlier stage failed" : "the run was interrupted");
-    } else if (auto r = run_stage(s, st, *topo, *engine, rs); !r) {
+    } else if (auto r = run_stage(s, st, *topo, *engine, stop, rs); !r) {
       rs.error = r.error().message;
       out.error = r.error();
     }
