@@ -15,6 +15,12 @@ const char* type_name(const toml::node& n) {
   }
 }
 
+/// Where a key was written (its value's position when TOML++ has none for the key).
+Loc key_loc(const toml::key& key, const toml::node& value) {
+  const auto& b = key.source().begin;
+  return b.line ? Loc{int(b.line), int(b.column)} : loc_of(value);
+}
+
 }  // namespace
 
 Loc loc_of(const toml::node& n) {
@@ -90,9 +96,9 @@ void flatten_sysctls(const toml::table& t, const std::string& prefix, std::vecto
     if (const auto* sub = v.as_table()) {
       flatten_sysctls(*sub, k, out, diags);
     } else if (v.is_integer()) {
-      out.push_back({k, std::to_string(v.as_integer()->get()), loc_of(v)});
+      out.push_back({k, std::to_string(v.as_integer()->get()), key_loc(key, v)});
     } else if (v.is_string()) {
-      out.push_back({k, v.as_string()->get(), loc_of(v)});
+      out.push_back({k, v.as_string()->get(), key_loc(key, v)});
     } else {
       diags.add(loc_of(v), "sysctl \"" + k + "\" must be an integer or a string, not " + type_name(v) +
                                (v.is_boolean() ? " (write 1 or 0)" : ""));

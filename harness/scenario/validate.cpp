@@ -1,5 +1,7 @@
 #include "scenario/validate.hpp"
 
+#include "scenario/sysctl_keys.hpp"
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -122,7 +124,7 @@ void check_routes(const Node& n, const std::vector<const Route*>& routes, Diagno
   }
 }
 
-void check_sysctl(const std::string& node, const Sysctl& y, Diagnostics& diags) {
+void check_sysctl(const Node* n, const std::string& node, const Sysctl& y, Diagnostics& diags) {
   const auto& k = y.key;
   const bool shape_ok = k.size() > 4 && k.find("..") == std::string::npos && k.back() != '.' &&
                         k.find('/') == std::string::npos;
@@ -131,6 +133,10 @@ void check_sysctl(const std::string& node, const Sysctl& y, Diagnostics& diags) 
                          "\": only net.* keys can be set, they are private to the node's namespace");
   else if (!shape_ok)
     diags.add(y.loc, "sysctl \"" + k + "\" in node \"" + node + "\" is not a valid key");
+  if (shape_ok && k.starts_with("net.")) {
+    if (auto problem = check_sysctl_key(k, n ? iface_names(*n) : std::vector<std::string>{}))
+      diags.add(y.loc, "sysctl \"" + k + "\" in node \"" + node + "\": " + *problem);
+  }
   if (y.value.find_first_of("\n\r") != std::string::npos)
     diags.add(y.loc, "sysctl \"" + k + "\": the value must be one line");
 }
@@ -197,7 +203,7 @@ void check_stage(const Scenario& s, const Stage& st, Diagnostics& diags) {
     if (!s.find_node(y.node))
       diags.add(y.sysctl.loc, "stage \"" + st.name + "\": unknown node \"" + y.node + "\" in sysctl" +
                                   did_you_mean(y.node, node_names(s)));
-    check_sysctl(y.node, y.sysctl, diags);
+    check_sysctl(s.find_node(y.node), y.node, y.sysctl, diags);
   }
   for (const auto& r : st.routes) {
     if (!s.find_node(r.node))
@@ -231,7 +237,7 @@ void validate(const Scenario& s, Diagnostics& diags) {
     check_node_name(n, diags);
     check_interfaces(n, diags);
     check_routes(n, all_routes(s, n), diags);
-    for (const auto& y : n.sysctls) check_sysctl(n.name, y, diags);
+    for (const auto& y : n.sysctls) check_sysctl(&n, n.name, y, diags);
   }
   for (const auto& l : s.links) {
     check_link_end(s, l.a, diags);

@@ -242,3 +242,38 @@ TEST(Loader, EveryShippedScenarioLoads) {
 
 }  // namespace
 }  // namespace nscheck::scenario
+
+namespace nscheck::scenario {
+namespace {
+
+std::string with_router_sysctl(const std::string& kv) {
+  std::string text = k_router;
+  text.replace(text.find("\"net.ipv4.ip_forward\" = 0"), 25, kv);
+  return text;
+}
+
+TEST(Loader, UnknownSysctlKeyWithSuggestion) {
+  auto e = error_of(with_router_sysctl("\"net.ipv4.ip_fowrard\" = 0"));
+  EXPECT_NE(e.find("t.toml:19:19: sysctl \"net.ipv4.ip_fowrard\" in node \"router\": unknown sysctl key, did you mean "
+                   "\"net.ipv4.ip_forward\"?"),
+            std::string::npos) << e;
+}
+
+TEST(Loader, SysctlOfAnUnknownInterface) {
+  auto e = error_of(with_router_sysctl("\"net.ipv4.conf.gw-veth9.forwarding\" = 0"));
+  EXPECT_NE(e.find("the node has no interface \"gw-veth9\", did you mean \"gw-veth0\"?"), std::string::npos) << e;
+  auto typo = error_of(with_router_sysctl("\"net.ipv4.conf.gw-veth1.forwardin\" = 0"));
+  EXPECT_NE(typo.find("did you mean \"net.ipv4.conf.gw-veth1.forwarding\"?"), std::string::npos) << typo;
+}
+
+TEST(Loader, KnownAndModuleSysctlsAccepted) {
+  for (const char* kv : {"\"net.ipv4.conf.gw-veth1.forwarding\" = 0", "\"net.ipv4.conf.all.rp_filter\" = 2",
+                         "\"net.ipv6.conf.default.accept_dad\" = 0", "\"net.ipv4.neigh.default.gc_stale_time\" = 60",
+                         "\"net.netfilter.nf_conntrack_tcp_loose\" = 0", "\"net.sctp.addip_enable\" = 1"}) {
+    auto r = parse_scenario(with_router_sysctl(kv), "t.toml");
+    EXPECT_TRUE(r.ok()) << kv << ": " << (r.ok() ? "" : r.error().message);
+  }
+}
+
+}  // namespace
+}  // namespace nscheck::scenario
