@@ -75,6 +75,21 @@ void read_matrix(const toml::node& n, const Scenario& s, std::string_view text, 
   }
 }
 
+/// What is wrong with a probe kind: "icmp" is fine; "tcp/PORT" and "udp/PORT" are not built yet.
+std::optional<std::string> probe_kind_problem(const std::string& kind) {
+  if (kind == "icmp") return std::nullopt;
+  const auto slash = kind.find('/');
+  const auto proto = kind.substr(0, slash);
+  if ((proto != "tcp" && proto != "udp") || slash == std::string::npos)
+    return "unknown probe kind \"" + kind + "\"; use \"icmp\" (tcp/PORT and udp/PORT are planned)";
+  const auto digits = kind.substr(slash + 1);
+  const bool numeric = !digits.empty() && digits.size() <= 5 &&
+                       std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (!numeric || std::stoi(digits) < 1 || std::stoi(digits) > 65535)
+    return "probe \"" + kind + "\": the port must be a number from 1 to 65535";
+  return "probe \"" + kind + "\": TCP and UDP probes are not supported yet; use \"icmp\"";
+}
+
 void read_checks(const toml::node& n, ExpectationSet& set, Diagnostics& diags) {
   const auto* arr = n.as_array();
   if (!arr) return diags.add(loc_of(n), "check must be an array of tables: [[stages.check]]");
@@ -91,8 +106,8 @@ void read_checks(const toml::node& n, ExpectationSet& set, Diagnostics& diags) {
     e.from = required_string(*t, "from", loc, diags);
     e.to = parse_target(required_string(*t, "to", loc, diags));
     e.source = optional_string(*t, "source", diags).value_or("");
-    if (auto p = optional_string(*t, "probe", diags); p && *p != "icmp")
-      diags.add(loc_of(*t->get("probe")), "probe \"" + *p + "\" is not supported yet; use \"icmp\"");
+    if (auto p = optional_string(*t, "probe", diags))
+      if (auto problem = probe_kind_problem(*p)) diags.add(loc_of(*t->get("probe")), *problem);
     const auto v = required_string(*t, "expect", loc, diags);
     if (auto verdict = parse_verdict(v)) {
       e.expect = *verdict;

@@ -277,3 +277,20 @@ TEST(Loader, KnownAndModuleSysctlsAccepted) {
 
 }  // namespace
 }  // namespace nscheck::scenario
+
+namespace nscheck::scenario {
+namespace {
+
+TEST(Loader, ProbeKinds) {
+  auto check = [](const std::string& kind) {
+    return error_of(router_with("\n[[stages]]\nname = \"p\"\n[[stages.check]]\nfrom = \"ns1\"\nto = \"ns2\"\nexpect = \"OK\"\nprobe = \"" +
+                                kind + "\"\n"));
+  };
+  EXPECT_NE(check("icmpv9").find("t.toml:38:9: unknown probe kind \"icmpv9\""), std::string::npos);
+  EXPECT_NE(check("tcp/99999").find("the port must be a number from 1 to 65535"), std::string::npos);
+  EXPECT_NE(check("udp/0").find("the port must be a number from 1 to 65535"), std::string::npos);
+  EXPECT_NE(check("tcp/22").find("TCP and UDP probes are not supported yet"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace nscheck::scenario
