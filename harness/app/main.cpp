@@ -15,6 +15,7 @@
 #include "run/exit_code.hpp"
 #include "run/runner.hpp"
 #include "scenario/loader.hpp"
+#include "topology/keep.hpp"
 #include "topology/plan.hpp"
 
 namespace {
@@ -76,16 +77,34 @@ int cmd_plan(const cli::Options& o) {
   return 0;
 }
 
+void print_kept(const run::KeptRun& k) {
+  std::printf("\nkept (run id %s): the topology stays up until `nscheck clean %s`\n", k.run_id.c_str(), k.run_id.c_str());
+  for (std::size_t i = 0; i < k.nodes.size(); ++i)
+    std::printf("  %-12s ip netns exec %s bash    or    nsenter --net=/run/netns/%s bash\n", k.nodes[i].c_str(),
+                k.names[i].c_str(), k.names[i].c_str());
+}
+
+int cmd_clean(const cli::Options& o) {
+  std::optional<std::string> id;
+  if (!o.scenarios.empty()) id = o.scenarios[0];
+  auto r = topology::clean_kept(id);
+  if (!r) return print_error(r.error());
+  for (const auto& n : *r) std::printf("removed /run/netns/%s\n", n.c_str());
+  if (r->empty()) std::printf("no kept runs\n");
+  return 0;
+}
+
 int cmd_run(const cli::Options& o) {
   auto s = scenario::load_scenario(o.scenarios[0]);
   if (!s) return print_error(s.error());
   if (auto r = enter_private_netns(); !r) return print_error(r.error().with_context(o.scenarios[0]));
   install_signal_handlers();
-  auto result = run::run_scenario(*s, {o.deadline, o.count}, g_stop);
+  auto result = run::run_scenario(*s, {o.deadline, o.count, o.keep}, g_stop);
   if (o.json_path != "-")  // stdout carries the JSON then
     std::fputs(report::console_report(result.report, {use_colour(o.colour)}).c_str(), stdout);
   std::fflush(stdout);
   int rc = run::exit_code(result.report, g_signal);
+  if (result.kept) print_kept(*result.kept);
   if (result.error) std::fprintf(stderr, "nscheck: %s: %s\n", o.scenarios[0].c_str(), result.error->message.c_str());
   auto report_failed = [&](const Error& e) {
     std::fprintf(stderr, "nscheck: %s\n", e.message.c_str());
@@ -109,6 +128,7 @@ int dispatch(const std::vector<std::string>& args) {
     case cli::Command::validate: return cmd_validate(*o);
     case cli::Command::plan: return cmd_plan(*o);
     case cli::Command::run: return cmd_run(*o);
+    case cli::Command::clean: return cmd_clean(*o);
   }
   return run::k_exit_internal;
 }

@@ -25,9 +25,10 @@ Result<Command> parse_command(const std::string& word) {
   if (word == "run") return Command::run;
   if (word == "validate") return Command::validate;
   if (word == "plan") return Command::plan;
+  if (word == "clean") return Command::clean;
   if (word == "help" || word == "--help" || word == "-h") return Command::help;
   if (word == "--version" || word == "version") return Command::version;
-  return input_error("unknown command \"" + word + "\"; commands are run, validate, plan, help (see nscheck --help)");
+  return input_error("unknown command \"" + word + "\"; commands are run, validate, plan, clean, help (see nscheck --help)");
 }
 
 /// Splits "--flag=value" into flag and value.
@@ -76,6 +77,8 @@ Result<Options> parse_args(const std::vector<std::string>& args) {
     }
     if (flag == "--no-color") {
       o.colour = Colour::never;
+    } else if (flag == "--keep") {
+      o.keep = true;
     } else if (takes_value(flag)) {
       if (!inline_value && i + 1 >= args.size()) return input_error(flag + " needs a value");
       NS_CHECK(apply_flag(o, flag, inline_value ? *inline_value : args[++i]));
@@ -87,6 +90,8 @@ Result<Options> parse_args(const std::vector<std::string>& args) {
   }
   const bool needs_files = o.command == Command::run || o.command == Command::validate || o.command == Command::plan;
   if (needs_files && o.scenarios.empty()) return input_error("no scenario file given; e.g. nscheck run scenarios/004_router_forwarding.toml");
+  if (o.command == Command::clean && o.scenarios.size() > 1)
+    return input_error("nscheck clean takes at most one run id (got " + std::to_string(o.scenarios.size()) + ")");
   if ((o.command == Command::run || o.command == Command::plan) && o.scenarios.size() > 1)
     return input_error("give one scenario per run (got " + std::to_string(o.scenarios.size()) + ")");
   return o;
@@ -99,6 +104,7 @@ Usage:
   nscheck run [OPTIONS] SCENARIO.toml   build, probe every stage, compare, tear down (needs root)
   nscheck validate SCENARIO.toml...     check scenarios without root and without touching the kernel
   nscheck plan SCENARIO.toml            print what run would build, in order (no root needed)
+  nscheck clean [RUNID]                 remove the namespaces that run --keep left (one run, or all)
   nscheck --help | --version
 
 Options for run:
@@ -108,6 +114,7 @@ Options for run:
   --count N              echo requests per cell at most, 2..100 (overrides the scenario)
   --color WHEN           auto (default: on a terminal, unless NO_COLOR is set), always, never
   --no-color             same as --color never
+  --keep                 leave the topology up for debugging, pinned as /run/netns/nscheck-RUNID-NODE
 
 Exit codes:
   0 every cell as expected    1 at least one mismatch     2 harness or environment error

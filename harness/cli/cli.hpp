@@ -11,7 +11,7 @@
 namespace nscheck::cli {
 
 /// What the user asked for.
-enum class Command { run, validate, plan, help, version };
+enum class Command { run, validate, plan, clean, help, version };
 
 /// When the terminal report uses colour.
 enum class Colour { automatic, always, never };
@@ -25,6 +25,7 @@ struct Options {
   std::optional<std::chrono::milliseconds> deadline;
   std::optional<int> count;
   Colour colour = Colour::automatic;
+  bool keep = false;  ///< run --keep
 };
 
 /// Parses argv (without argv[0]); errors are ErrorKind::input with a hint.

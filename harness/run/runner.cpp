@@ -7,6 +7,7 @@
 #include "eval/cells.hpp"
 #include "probes/engine.hpp"
 #include "topology/builder.hpp"
+#include "topology/keep.hpp"
 
 namespace nscheck::run {
 namespace {
@@ -91,6 +92,21 @@ Result<void> run_stage(const Scenario& s, const Stage& st, topology::Topology& t
   return {};
 }
 
+/// Pins the topology (--keep); a failure to pin is a harness error of its own.
+void keep_topology(const topology::Topology& topo, RunResult& out) {
+  KeptRun kept{topology::new_run_id(), {}, {}};
+  for (const auto& n : topo.plan().nodes) {
+    kept.nodes.push_back(n.name);
+    kept.names.push_back(topology::kept_name(kept.run_id, n.name));
+  }
+  if (auto r = topology::pin_namespaces(kept.run_id, kept.nodes, topo.ns_fds()); !r) {
+    out.error = r.error();
+    out.report.error = r.error().message;
+    return;
+  }
+  out.kept = std::move(kept);
+}
+
 Stage with_overrides(Stage st, const RunOptions& o) {
   if (o.deadline) st.probe.deadline = *o.deadline;
   if (o.count) st.probe.count = *o.count;
@@ -131,6 +147,7 @@ RunResult run_scenario(const Scenario& s, const RunOptions& options, const std::
   rep.interrupted = stop.load();
   t0 = Clock::now();
   engine.reset();
+  if (topo && options.keep) keep_topology(*topo, out);
   if (topo) topo->close();
   rep.teardown_s = seconds_since(t0);
   return out;

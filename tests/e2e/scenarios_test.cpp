@@ -181,3 +181,48 @@ TEST_F(E2E, ReadmeExamplesRunAsWritten) {
 
 }  // namespace
 }  // namespace nscheck::test
+
+namespace nscheck::test {
+namespace {
+
+/// The run id printed by `run --keep`.
+std::string kept_run_id(const std::string& out) {
+  const std::string marker = "kept (run id ";
+  const auto at = out.find(marker);
+  return at == std::string::npos ? "" : out.substr(at + marker.size(), 6);
+}
+
+TEST_F(E2E, KeepPinsTheRunAndCleanRemovesExactlyIt) {
+  const std::string scen = k_src + "/scenarios/003_veth_pair.toml";
+  ASSERT_EQ(run_command({"/usr/sbin/ip", "netns", "add", "nscheck-bystander-test"}).exit_code, 0);
+  auto first = run_command({k_bin, "run", scen, "--keep", "--no-color"});
+  auto second = run_command({k_bin, "run", scen, "--keep", "--no-color"});
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
+  const auto id1 = kept_run_id(first.out), id2 = kept_run_id(second.out);
+  ASSERT_EQ(id1.size(), 6u) << first.out;
+  ASSERT_NE(id1, id2);
+  EXPECT_NE(first.out.find("ip netns exec nscheck-" + id1 + "-ns1"), std::string::npos) << first.out;
+  // the kept namespaces are the real topology: the veth is there and up
+  auto links = run_command({"/usr/sbin/ip", "netns", "exec", "nscheck-" + id1 + "-ns1", "/usr/sbin/ip", "-o", "link"});
+  EXPECT_NE(links.out.find("ns1-veth0"), std::string::npos) << links.out << links.err;
+  // clean one run: the other run and the bystander stay
+  auto one = run_command({k_bin, "clean", id1});
+  EXPECT_EQ(one.exit_code, 0) << one.err;
+  auto list = capture({"/usr/sbin/ip", "netns", "list"});
+  EXPECT_EQ(list.find("nscheck-" + id1), std::string::npos) << list;
+  EXPECT_NE(list.find("nscheck-" + id2 + "-ns2"), std::string::npos) << list;
+  // an unknown run id is a usage error naming the kept runs
+  auto unknown = run_command({k_bin, "clean", "ffffff"});
+  EXPECT_EQ(unknown.exit_code, 4);
+  EXPECT_NE(unknown.err.find(id2), std::string::npos) << unknown.err;
+  // clean all: every nscheck run goes, nothing else
+  EXPECT_EQ(run_command({k_bin, "clean"}).exit_code, 0);
+  list = capture({"/usr/sbin/ip", "netns", "list"});
+  EXPECT_EQ(list.find("nscheck-" + id2), std::string::npos) << list;
+  EXPECT_NE(list.find("nscheck-bystander-test"), std::string::npos) << list;
+  EXPECT_EQ(run_command({"/usr/sbin/ip", "netns", "del", "nscheck-bystander-test"}).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace nscheck::test
