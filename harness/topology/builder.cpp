@@ -20,18 +20,25 @@ double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
+/// "sysctl KEY = VALUE (line N)": what failed and where the scenario asked for it.
+std::string sysctl_what(const SysctlWrite& w) {
+  std::string s = "sysctl " + w.key + " = " + w.value;
+  if (w.loc.line > 0) s += " (line " + std::to_string(w.loc.line) + ")";
+  return s;
+}
+
 Result<void> write_one(const SysctlWrite& w) {
   UniqueFd fd(::open(w.path.c_str(), O_WRONLY | O_CLOEXEC));
   if (!fd.valid()) {
     if (w.optional && errno == ENOENT) return {};
-    Error e = errno_error("sysctl " + w.key + " = " + w.value + ": open " + w.path, errno);
+    Error e = errno_error(sysctl_what(w) + ": open " + w.path, errno);
     if (errno == ENOENT) e.message += " (no such key in this kernel, or the interface does not exist)";
     return e;
   }
   const std::string text = w.value + "\n";
   if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
     if (w.optional) return {};
-    return errno_error("sysctl " + w.key + " = " + w.value + ": write " + w.path, errno);
+    return errno_error(sysctl_what(w) + ": write " + w.path, errno);
   }
   return {};
 }

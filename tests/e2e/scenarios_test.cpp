@@ -226,3 +226,22 @@ TEST_F(E2E, KeepPinsTheRunAndCleanRemovesExactlyIt) {
 
 }  // namespace
 }  // namespace nscheck::test
+
+namespace nscheck::test {
+namespace {
+
+TEST_F(E2E, KernelRefusalExitsTwoNamingNodeOperationAndKernelError) {
+  const auto junit = temp_path("refusal.xml");
+  auto r = run_command({k_bin, "run", k_src + "/tests/e2e/data/kernel_refusal.toml", "--junit", junit, "--no-color"});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("kernel_refusal.toml: building the topology: node router: sysctl net.ipv4.ip_forward = banana "
+                       "(line 6): write /proc/sys/net/ipv4/ip_forward: Invalid argument"),
+            std::string::npos)
+      << r.err;
+  const auto xml = read_file(junit);
+  EXPECT_NE(xml.find("type=\"run-error\""), std::string::npos) << xml;
+  fs::remove(junit);
+}
+
+}  // namespace
+}  // namespace nscheck::test
