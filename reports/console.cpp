@@ -191,8 +191,11 @@ std::string stage_result(const Counts& c, const ConsoleOptions& o) {
 std::string stage_header(const Run& run, std::size_t index, const ConsoleOptions& o) {
   const Stage& st = run.stages[index];
   const std::string title = fmt::format("stage {}/{} \"{}\"", index + 1, run.stages.size(), st.name);
-  return fmt::format("{}: {} ({})\n", paint(title, Tone::bold, o), stage_result(count_cells(st), o),
-                     seconds_short(st.time_s));
+  // the probe settings are part of the result: a flaky setup's retries must show
+  const std::string settings =
+      st.deadline_ms > 0 ? fmt::format("; deadline {} ms, count {}", st.deadline_ms, st.count) : std::string();
+  return fmt::format("{}: {} ({}{})\n", paint(title, Tone::bold, o), stage_result(count_cells(st), o),
+                     seconds_short(st.time_s), settings);
 }
 
 std::string render_stage(const Run& run, std::size_t index, const ConsoleOptions& o) {

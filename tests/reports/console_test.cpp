@@ -65,7 +65,7 @@ TEST(ConsoleReport, ColourUsesGreenRedAndYellow) {
 
 TEST(ConsoleReport, PassingStageSaysPassed) {
   const std::string text = console_report(passing_run(), k_plain);
-  EXPECT_NE(text.find("stage 1/1 \"forwarding on\": passed, 6 cells (0.05 s)"), std::string::npos) << text;
+  EXPECT_NE(text.find("stage 1/1 \"forwarding on\": passed, 6 cells (0.05 s; deadline 500 ms, count 2)"), std::string::npos) << text;
   EXPECT_NE(text.find("PASSED router: 1 stage, 6 cells, all as expected"), std::string::npos) << text;
 }
 
