@@ -75,6 +75,9 @@ std::vector<SysctlWrite> default_sysctls() {
       {"net.ipv4.icmp_ratelimit", "", "0", false, {}},
       {"net.ipv4.icmp_ratemask", "", "0", false, {}},
       {"net.ipv6.conf.all.forwarding", "", "0", true, {}},
+      // IPv6 addresses are added with IFA_F_NODAD; no DAD for the kernel's own link-local ones
+      {"net.ipv6.conf.all.accept_dad", "", "0", true, {}},
+      {"net.ipv6.conf.default.accept_dad", "", "0", true, {}},
       {"net.ipv6.icmp.ratelimit", "", "0", true, {}},
       {"net.ipv6.icmp.ratemask", "", "", true, {}},
   };
