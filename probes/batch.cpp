@@ -25,14 +25,44 @@ constexpr int k_receive_rounds = 8;
 /// Bound on reading leftovers of an earlier run before a batch starts.
 constexpr int k_discard_rounds = 1024;
 constexpr std::size_t k_slots_per_id = 65536;
+/// The kernel's MSG_PROBE (include/linux/socket.h: "do not send, only probe path"); glibc
+/// exports the same bit under its old name, MSG_PROXY.
+constexpr int k_msg_probe = 0x10;
 
 bool would_block(const error_code& ec) { return ec == asio::error::would_block || ec == asio::error::try_again; }
 
-asio::generic::raw_protocol::endpoint endpoint_of(const IpAddress& destination) {
+using Endpoint = asio::generic::raw_protocol::endpoint;
+
+Endpoint endpoint_of(const IpAddress& destination) {
+  if (destination.family == Family::v6) {
+    sockaddr_in6 sa{};  // sin6_port 0: "the socket's protocol"; no scope id (global addresses)
+    sa.sin6_family = AF_INET6;
+    std::memcpy(&sa.sin6_addr, destination.bytes.data(), 16);
+    return {&sa, sizeof sa, IPPROTO_ICMPV6};
+  }
   sockaddr_in sa{};
   sa.sin_family = AF_INET;
   std::memcpy(&sa.sin_addr, destination.bytes.data(), 4);
   return {&sa, sizeof sa, IPPROTO_ICMP};
+}
+
+/// The IPv6 source in msg_name, if the kernel filled one in.
+std::optional<IpAddress> source_of(const sockaddr_storage& from) {
+  if (from.ss_family != AF_INET6) return std::nullopt;
+  IpAddress a;
+  a.family = Family::v6;
+  std::memcpy(a.bytes.data(), &reinterpret_cast<const sockaddr_in6&>(from).sin6_addr, 16);
+  return a;
+}
+
+/// IPv6 reports a blackhole route and a neighbour entry it could not create (a full neighbour
+/// table; IPv4 says ENOBUFS) with the same EINVAL (net/ipv6/ip6_output.c, ip6_finish_output2).
+/// MSG_PROBE repeats only the route lookup and sends nothing: it fails again only for the route.
+EinvalCause einval_cause(RawSocket& socket, std::span<const std::uint8_t> bytes, const Endpoint& to) {
+  if (::sendto(socket.native_handle(), bytes.data(), bytes.size(), k_msg_probe | MSG_DONTWAIT, to.data(), to.size()) >=
+      0)
+    return EinvalCause::neighbour_creation;
+  return errno == EINVAL ? EinvalCause::blackhole_route : EinvalCause::unknown;
 }
 
 }  // namespace
@@ -53,6 +83,7 @@ Batch::Batch(asio::io_context& io, std::vector<BatchSource> sources, std::vector
       undecided_(probes_.size()),
       buffer_(k_receive_batch * k_receive_slot),
       iovecs_(k_receive_batch),
+      names_(k_receive_batch),
       headers_(k_receive_batch) {}
 
 Batch::Micros Batch::elapsed() const { return std::chrono::duration_cast<Micros>(Clock::now() - start_); }
@@ -109,6 +140,9 @@ int Batch::receive_some(std::size_t s) {
     headers_[i] = {};
     headers_[i].msg_hdr.msg_iov = &iovecs_[i];
     headers_[i].msg_hdr.msg_iovlen = 1;
+    names_[i] = {};
+    headers_[i].msg_hdr.msg_name = &names_[i];
+    headers_[i].msg_hdr.msg_namelen = sizeof names_[i];
   }
   const int n = ::recvmmsg(sources_[s].socket->native_handle(), headers_.data(), static_cast<unsigned>(k_receive_batch),
                            MSG_DONTWAIT, nullptr);
@@ -141,7 +175,7 @@ bool Batch::drain(std::size_t s) {
     if (n < 0) continue;
     for (int i = 0; i < n && !finished_; ++i) {
       const std::size_t len = std::min<std::size_t>(headers_[i].msg_len, k_receive_slot);
-      handle_datagram(s, std::span<const std::uint8_t>(&buffer_[i * k_receive_slot], len));
+      handle_datagram(s, std::span<const std::uint8_t>(&buffer_[i * k_receive_slot], len), names_[i]);
     }
     if (static_cast<std::size_t>(n) < k_receive_batch) return false;  // the queue ran dry
   }
@@ -154,8 +188,13 @@ void Batch::drain_all() {
     }
 }
 
-void Batch::handle_datagram(std::size_t s, std::span<const std::uint8_t> bytes) {
-  auto message = icmp::parse_ipv4(bytes);
+void Batch::handle_datagram(std::size_t s, std::span<const std::uint8_t> bytes, const sockaddr_storage& from) {
+  std::optional<icmp::Message> message;
+  if (sources_[s].family == Family::v6) {
+    if (auto source = source_of(from)) message = icmp::parse_icmpv6(bytes, *source);
+  } else {
+    message = icmp::parse_ipv4(bytes);
+  }
   if (!message) return;
   if (auto* reply = std::get_if<icmp::EchoReply>(&*message)) on_echo_reply(s, *reply);
   if (auto* error = std::get_if<icmp::IcmpError>(&*message)) on_icmp_error(s, *error);
@@ -265,24 +304,32 @@ Batch::SendStatus Batch::send_next(std::size_t s) {
   const std::size_t slot = probes_[p].local * static_cast<std::size_t>(options_.count) + attempt;
   const icmp::EchoRequest request{static_cast<std::uint16_t>(src.id_base + slot / k_slots_per_id),
                                   static_cast<std::uint16_t>(slot % k_slots_per_id), nonce_};
-  const auto bytes = request.encode();
+  const auto bytes = request.encode(src.family);
   error_code ec;
   src.socket->send_to(asio::buffer(bytes), endpoint_of(probes_[p].destination), 0, ec);
   if (would_block(ec)) return SendStatus::would_block;
   source_state_[s].send_queue.pop_front();
   st.queued = false;
   Attempt& a = st.attempts.emplace_back();
+  a.family = src.family;
   a.sent_at = elapsed();
   if (attempt == 0) schedule(window_ends_, {a.sent_at + window_, p});
   if (attempt + 1 < static_cast<std::size_t>(options_.count))
     schedule(retries_, {a.sent_at + retry_interval_, p, attempt});
   if (ec) {
-    a.fate = AttemptFate::send_error;
-    a.send_errno = ec.value();
+    record_send_error(s, a, ec.value(), bytes, probes_[p].destination);
     after_failure(p);
     update_decided(p);
   }
   return SendStatus::done;
+}
+
+void Batch::record_send_error(std::size_t s, Attempt& a, int err, std::span<const std::uint8_t> bytes,
+                              const IpAddress& destination) {
+  a.fate = AttemptFate::send_error;
+  a.send_errno = err;
+  if (err == EINVAL && sources_[s].family == Family::v6)
+    a.einval_cause = einval_cause(*sources_[s].socket, bytes, endpoint_of(destination));
 }
 
 /// The send buffer is full: go on when the kernel says the socket is writable again.
@@ -307,6 +354,7 @@ void Batch::fail_stalled(std::size_t s) {
     st.queued = false;
     if (st.decided) continue;
     Attempt& a = st.attempts.emplace_back();
+    a.family = sources_[s].family;
     a.sent_at = elapsed();
     a.fate = AttemptFate::send_error;
     a.send_errno = EAGAIN;

@@ -32,12 +32,13 @@
 
 namespace nscheck::probes {
 
-/// An adopted raw ICMP socket.
+/// An adopted raw ICMP or ICMPv6 socket.
 using RawSocket = boost::asio::generic::raw_protocol::socket;
 
 /// One socket taking part in a batch, with the identifiers it uses in this run.
 struct BatchSource {
   RawSocket* socket = nullptr;      ///< owned by the engine's socket cache
+  Family family = Family::v4;       ///< v4: ICMP over AF_INET; v6: ICMPv6 over AF_INET6
   std::uint16_t id_base = 0;        ///< first ICMP identifier (wraps modulo 2^16)
   std::uint16_t id_count = 1;       ///< identifiers used: enough for probes.size() * count slots
   std::vector<std::size_t> probes;  ///< batch probe indices, by local index
@@ -84,6 +85,8 @@ class Batch {
 
   /// Datagrams per recvmmsg(), and the room for each: our echo replies are 44 bytes and ICMP
   /// errors at most 576 (RFC 1812); a longer datagram is cut, fails its length check and is ignored.
+  /// An ICMPv6 message is at most 1240 bytes (RFC 4443: the error packet fits the 1280-byte
+  /// minimum MTU), so an ICMPv6 error always fits whole.
   static constexpr std::size_t k_receive_batch = 32;
   static constexpr std::size_t k_receive_slot = 2048;
 
@@ -94,7 +97,7 @@ class Batch {
   void on_readable(std::size_t s);
   bool drain(std::size_t s);
   void drain_all();
-  void handle_datagram(std::size_t s, std::span<const std::uint8_t> bytes);
+  void handle_datagram(std::size_t s, std::span<const std::uint8_t> bytes, const sockaddr_storage& from);
   void on_echo_reply(std::size_t s, const icmp::EchoReply& reply);
   void on_icmp_error(std::size_t s, const icmp::IcmpError& error);
   std::optional<std::pair<std::size_t, std::size_t>> locate(std::size_t s, const icmp::EchoIdent& ident) const;
@@ -105,6 +108,8 @@ class Batch {
   void post_sender();
   void send_round();
   SendStatus send_next(std::size_t s);
+  void record_send_error(std::size_t s, Attempt& a, int err, std::span<const std::uint8_t> bytes,
+                         const IpAddress& destination);
   void wait_writable(std::size_t s);
   void fail_stalled(std::size_t s);
   void after_failure(std::size_t p);
@@ -140,6 +145,7 @@ class Batch {
   Clock::time_point start_;
   std::vector<std::uint8_t> buffer_;
   std::vector<iovec> iovecs_;
+  std::vector<sockaddr_storage> names_;  ///< per slot: the sender (an ICMPv6 message carries no IP header)
   std::vector<mmsghdr> headers_;
 };
 

@@ -4,6 +4,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <array>
 #include <boost/asio/io_context.hpp>
 #include <cerrno>
 #include <map>
@@ -24,10 +26,11 @@ constexpr std::size_t k_max_ids_per_batch = 65535;
 struct SocketKey {
   dev_t ns_dev = 0;
   ino_t ns_ino = 0;
+  Family family = Family::v4;  ///< of the destinations: ICMP or ICMPv6 socket
   SocketBinding binding;
 
   bool operator<(const SocketKey& o) const {
-    return std::tie(ns_dev, ns_ino, binding) < std::tie(o.ns_dev, o.ns_ino, o.binding);
+    return std::tie(ns_dev, ns_ino, family, binding) < std::tie(o.ns_dev, o.ns_ino, o.family, o.binding);
   }
 };
 
@@ -36,11 +39,25 @@ std::string probe_context(std::size_t i, const IcmpProbe& probe) {
          probe.destination.str() + ")";
 }
 
+bool is_link_local_v6(const IpAddress& a) {
+  return a.family == Family::v6 && a.bytes[0] == 0xfe && (a.bytes[1] & 0xc0) == 0x80;
+}
+
+bool is_v4_mapped(const IpAddress& a) {
+  static constexpr std::array<std::uint8_t, 12> k_prefix{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  return a.family == Family::v6 && std::equal(k_prefix.begin(), k_prefix.end(), a.bytes.begin());
+}
+
 /// A probe the engine refuses before any socket is involved (as a per-probe harness error).
 std::optional<std::string> unsupported(const IcmpProbe& probe) {
-  if (probe.destination.family == Family::v6)
-    return "IPv6 probes are not implemented yet: ICMPv6 echo to " + probe.destination.str() +
-           " cannot be sent (IPv4 only for now)";
+  const IpAddress& to = probe.destination;
+  if (is_v4_mapped(to))
+    return "destination " + to.str() +
+           " is an IPv4-mapped IPv6 address: raw ICMPv6 cannot reach it; probe the IPv4 "
+           "address instead";
+  // Without a scope the kernel would pick a link itself (the first fe80::/64 route).
+  if (is_link_local_v6(to) && probe.bind_device.empty())
+    return "link-local destination " + to.str() + " needs a device binding (its scope is one link)";
   if (probe.bind_address && probe.bind_address->family != probe.destination.family)
     return "source address " + probe.bind_address->str() + " and destination " + probe.destination.str() +
            " are of different families";
@@ -118,7 +135,8 @@ Result<ProbeEngine::Impl::Plan> ProbeEngine::Impl::plan(std::span<const IcmpProb
       continue;
     }
     NS_TRY(ns, ids.of(i, probes[i]));
-    SocketKey key{ns.first, ns.second, SocketBinding{probes[i].bind_device, probes[i].bind_address}};
+    SocketKey key{ns.first, ns.second, probes[i].destination.family,
+                  SocketBinding{probes[i].bind_device, probes[i].bind_address}};
     auto [it, added] = index.emplace(std::move(key), plan.keys.size());
     if (added) {
       plan.keys.push_back(it->first);
@@ -160,13 +178,13 @@ Result<void> ProbeEngine::Impl::open_missing(std::span<const IcmpProbe> probes, 
 Result<std::vector<UniqueFd>> ProbeEngine::Impl::open_in_namespaces(std::span<const IcmpProbe> probes,
                                                                     const std::vector<std::size_t>& owners) {
   if (owners.empty()) return std::vector<UniqueFd>{};
-  std::vector<int> ns_fds;
-  ns_fds.reserve(owners.size());
-  for (std::size_t i : owners) ns_fds.push_back(probes[i].ns_fd);
-  auto fds = open_icmp_sockets(ns_fds);
+  std::vector<SocketPlace> places;
+  places.reserve(owners.size());
+  for (std::size_t i : owners) places.push_back({probes[i].ns_fd, probes[i].destination.family});
+  auto fds = open_icmp_sockets(places);
   if (fds) return fds;
   for (std::size_t i : owners)
-    if (auto one = open_icmp_socket(probes[i].ns_fd); !one)
+    if (auto one = open_icmp_socket(probes[i].ns_fd, probes[i].destination.family); !one)
       return one.error().with_context("opening the probe socket of " + probe_context(i, probes[i]));
   return fds.error().with_context("opening probe sockets");
 }
@@ -174,7 +192,9 @@ Result<std::vector<UniqueFd>> ProbeEngine::Impl::open_in_namespaces(std::span<co
 Result<RawSocket*> ProbeEngine::Impl::adopt(const SocketKey& key, UniqueFd fd) {
   auto socket = std::make_unique<RawSocket>(io);
   boost::system::error_code ec;
-  socket->assign(boost::asio::generic::raw_protocol(AF_INET, IPPROTO_ICMP), fd.get(), ec);
+  const auto protocol = key.family == Family::v6 ? boost::asio::generic::raw_protocol(AF_INET6, IPPROTO_ICMPV6)
+                                                 : boost::asio::generic::raw_protocol(AF_INET, IPPROTO_ICMP);
+  socket->assign(protocol, fd.get(), ec);
   if (ec) return Error{"adopting a probe socket: " + ec.message(), ec.value(), ErrorKind::internal};
   fd.release();                    // the Asio socket owns it now
   socket->non_blocking(true, ec);  // Asio's own flag: a full send buffer must return, not wait
@@ -220,7 +240,7 @@ Result<std::vector<ProbeResult>> ProbeEngine::Impl::run_planned(std::span<const 
     if (k == Plan::k_none || !plan.socket[k]) continue;
     if (source_of_key[k] == Plan::k_none) {
       source_of_key[k] = sources.size();
-      sources.push_back(BatchSource{plan.socket[k]});
+      sources.push_back(BatchSource{plan.socket[k], plan.keys[k].family});
     }
     BatchSource& src = sources[source_of_key[k]];
     batch_index[i] = batch_probes.size();

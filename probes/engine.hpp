@@ -11,7 +11,9 @@
 
 namespace nscheck::probes {
 
-/// Runs batches of probes; owns the io_context and the sockets (cached per source and binding).
+/// Runs batches of probes; owns the io_context and the sockets (cached per source namespace,
+/// address family and binding): ICMP echo for IPv4 destinations, ICMPv6 echo for IPv6 ones,
+/// mixed freely in one batch.
 /// Not thread-safe: one thread runs one batch at a time.
 ///
 /// A batch: every first request goes out at once (round-robin over the sockets); a probe is OK
@@ -31,8 +33,9 @@ class ProbeEngine {
   /// Runs every probe at once; returns one result per probe, in the same order. Fails only when
   /// the batch cannot run at all (a socket cannot be opened: no privilege, bad namespace fd;
   /// count < 2 or a deadline <= 0). A binding that fails (SO_BINDTODEVICE to a missing device,
-  /// bind() to an address that is not local) or an IPv6 destination (not implemented yet) makes
-  /// only the probes concerned Outcome::error, with the reason in their detail.
+  /// bind() to an address that is not local), a source address of the other family, an
+  /// IPv4-mapped destination or a link-local one without a device binding makes only the probes
+  /// concerned Outcome::error, with the reason in their detail.
   Result<std::vector<ProbeResult>> run(std::span<const IcmpProbe> probes, const ProbeOptions& options);
 
   /// Closes every socket (they keep their namespaces alive).

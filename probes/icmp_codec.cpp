@@ -7,7 +7,9 @@ namespace nscheck::probes::icmp {
 namespace {
 
 constexpr std::uint8_t k_proto_icmp = 1;
+constexpr std::uint8_t k_proto_icmpv6 = 58;
 constexpr std::size_t k_ipv4_min_header = 20;
+constexpr std::size_t k_ipv6_header = 40;
 constexpr std::size_t k_icmp_header = 8;
 constexpr std::array<std::uint8_t, 8> k_tag{'n', 's', 'c', 'h', 'e', 'c', 'k', '\0'};
 
@@ -75,6 +77,30 @@ std::optional<IcmpError> parse_error(const Ipv4View& outer, Bytes icmp) {
   return e;
 }
 
+std::uint32_t be32(Bytes b, std::size_t at) {
+  return (static_cast<std::uint32_t>(be16(b, at)) << 16) | be16(b, at + 2);
+}
+
+/// The quoted datagram of an ICMPv6 error: its IPv6 header (the whole 40 bytes are required)
+/// and, when it carried ICMPv6 straight after that header, the echo request. Our requests carry
+/// no extension headers, so a quote with any (next header != 58) is someone else's packet.
+std::optional<IcmpError> parse_error_v6(const IpAddress& reporter, Bytes icmp) {
+  const Bytes inner = icmp.subspan(k_icmp_header);
+  if (inner.size() < k_ipv6_header || (inner[0] >> 4) != 6) return std::nullopt;
+  IcmpError e;
+  e.reporter = reporter;
+  e.type = icmp[0];
+  e.code = icmp[1];
+  if (e.type == k_icmp6_packet_too_big)
+    e.next_hop_mtu = static_cast<std::uint16_t>(std::min<std::uint32_t>(be32(icmp, 4), 0xffff));
+  e.original_destination.family = Family::v6;
+  std::copy_n(inner.begin() + 24, 16, e.original_destination.bytes.begin());
+  const Bytes quoted = inner.subspan(k_ipv6_header);
+  if (inner[6] == k_proto_icmpv6 && quoted.size() >= k_icmp_header && quoted[0] == k_icmp6_echo_request)
+    e.original = echo_ident(quoted);
+  return e;
+}
+
 }  // namespace
 
 std::uint16_t internet_checksum(std::span<const std::uint8_t> bytes) {
@@ -100,6 +126,17 @@ std::array<std::uint8_t, EchoRequest::k_size> EchoRequest::encode() const {
   return b;
 }
 
+std::array<std::uint8_t, EchoRequest::k_size> EchoRequest::encode_v6() const {
+  auto b = encode();
+  b[0] = k_icmp6_echo_request;
+  b[2] = b[3] = 0;  // the kernel computes the ICMPv6 checksum (pseudo-header included)
+  return b;
+}
+
+std::array<std::uint8_t, EchoRequest::k_size> EchoRequest::encode(Family family) const {
+  return family == Family::v6 ? encode_v6() : encode();
+}
+
 std::optional<Message> parse_ipv4(std::span<const std::uint8_t> datagram) {
   auto outer = view_ipv4(datagram, true);
   if (!outer || outer->protocol != k_proto_icmp) return std::nullopt;
@@ -111,6 +148,20 @@ std::optional<Message> parse_ipv4(std::span<const std::uint8_t> datagram) {
     case k_time_exceeded:
     case k_parameter_problem:
       if (auto e = parse_error(*outer, icmp)) return *e;
+      return std::nullopt;
+    default: return std::nullopt;
+  }
+}
+
+std::optional<Message> parse_icmpv6(std::span<const std::uint8_t> message, const IpAddress& source) {
+  if (message.size() < k_icmp_header || source.family != Family::v6) return std::nullopt;
+  switch (message[0]) {
+    case k_icmp6_echo_reply: return EchoReply{source, echo_ident(message)};
+    case k_icmp6_dest_unreachable:
+    case k_icmp6_packet_too_big:
+    case k_icmp6_time_exceeded:
+    case k_icmp6_parameter_problem:
+      if (auto e = parse_error_v6(source, message)) return *e;
       return std::nullopt;
     default: return std::nullopt;
   }
@@ -130,6 +181,34 @@ Reason reason_for_icmp4(int type, int code) {
     case 13: return Reason::admin_prohibited;
     default: return Reason::other_unreachable;
   }
+}
+
+// Linux (net/ipv6/route.c) sends 1/0 for a missing route *and* for an `unreachable` route
+// (ip6_pkt_discard: ICMPV6_NOROUTE), 1/1 for a `prohibit` route (ip6_pkt_prohibit), nothing for
+// a `blackhole`; 1/3 when neighbour discovery fails (ip6_link_failure), to remote senders and to
+// the sending host itself. Codes 5 and 6 (RFC 4443) come only from filters (nftables `reject
+// with icmpv6 policy-fail / reject-route`) or other vendors' reject routes: both are a
+// deliberate refusal, so they read as admin-prohibited, not as a missing path.
+Reason reason_for_icmp6(int type, int code) {
+  switch (type) {
+    case k_icmp6_packet_too_big: return Reason::fragmentation_needed;
+    case k_icmp6_time_exceeded: return code == 0 ? Reason::ttl_exceeded : Reason::other_unreachable;
+    case k_icmp6_dest_unreachable: break;
+    default: return Reason::other_unreachable;
+  }
+  switch (code) {
+    case 0: return Reason::net_unreachable;
+    case 1:
+    case 5:
+    case 6: return Reason::admin_prohibited;
+    case 3: return Reason::host_unreachable;
+    case 4: return Reason::port_unreachable;
+    default: return Reason::other_unreachable;
+  }
+}
+
+Reason reason_for_icmp(Family family, int type, int code) {
+  return family == Family::v6 ? reason_for_icmp6(type, code) : reason_for_icmp4(type, code);
 }
 
 namespace {
@@ -164,6 +243,38 @@ std::string type_name(int type, int code) {
   }
 }
 
+std::string unreachable6_name(int code) {
+  static constexpr std::array<const char*, 9> k_names{"no route to destination",
+                                                      "communication administratively prohibited",
+                                                      "beyond scope of source address",
+                                                      "address unreachable",
+                                                      "port unreachable",
+                                                      "source address failed ingress/egress policy",
+                                                      "reject route to destination",
+                                                      "error in source routing header",
+                                                      "headers too long"};
+  if (code >= 0 && code < static_cast<int>(k_names.size())) return k_names[code];
+  return "destination unreachable";
+}
+
+std::string parameter_problem6_name(int code) {
+  static constexpr std::array<const char*, 4> k_names{"erroneous header field", "unrecognized next header",
+                                                      "unrecognized IPv6 option", "incomplete header chain"};
+  if (code >= 0 && code < static_cast<int>(k_names.size())) return std::string("parameter problem: ") + k_names[code];
+  return "parameter problem";
+}
+
+std::string type6_name(int type, int code) {
+  switch (type) {
+    case k_icmp6_dest_unreachable: return unreachable6_name(code);
+    case k_icmp6_packet_too_big: return "packet too big";
+    case k_icmp6_time_exceeded:
+      return code == 0 ? "hop limit exceeded in transit" : "fragment reassembly time exceeded";
+    case k_icmp6_parameter_problem: return parameter_problem6_name(code);
+    default: return "ICMPv6 error";
+  }
+}
+
 }  // namespace
 
 std::string describe_icmp4(int type, int code, std::uint16_t next_hop_mtu) {
@@ -171,6 +282,16 @@ std::string describe_icmp4(int type, int code, std::uint16_t next_hop_mtu) {
   if (type == k_dest_unreachable && code == 4 && next_hop_mtu != 0)
     text += ", next-hop MTU " + std::to_string(next_hop_mtu);
   return text + ")";
+}
+
+std::string describe_icmp6(int type, int code, std::uint16_t mtu) {
+  std::string text = type6_name(type, code) + " (ICMPv6 " + std::to_string(type) + "/" + std::to_string(code);
+  if (type == k_icmp6_packet_too_big && mtu != 0) text += ", MTU " + std::to_string(mtu);
+  return text + ")";
+}
+
+std::string describe_icmp(Family family, int type, int code, std::uint16_t mtu) {
+  return family == Family::v6 ? describe_icmp6(type, code, mtu) : describe_icmp4(type, code, mtu);
 }
 
 }  // namespace nscheck::probes::icmp

@@ -11,7 +11,8 @@
 
 namespace nscheck::probes {
 
-/// One ICMP echo probe: from a source namespace to one destination address.
+/// One echo probe from a source namespace to one destination address: ICMP echo for an IPv4
+/// destination, ICMPv6 echo for an IPv6 one (a global address, or link-local with bind_device).
 struct IcmpProbe {
   int ns_fd = -1;                         ///< the source node's namespace (borrowed)
   std::string bind_device;                ///< "" or an interface: SO_BINDTODEVICE (ping -I IF)
@@ -28,18 +29,18 @@ enum class Outcome { ok, ng, error };
 enum class Reason {
   reply,                  ///< echo reply from the destination
   timeout,                ///< nothing came back before the deadline
-  net_unreachable,        ///< ICMP dest unreachable, code 0
-  host_unreachable,       ///< code 1
+  net_unreachable,        ///< ICMP dest unreachable, code 0; ICMPv6 1/0 (no route, or an unreachable route)
+  host_unreachable,       ///< code 1; ICMPv6 1/3 (address unreachable: neighbour discovery failed)
   protocol_unreachable,   ///< code 2
-  port_unreachable,       ///< code 3
-  fragmentation_needed,   ///< code 4
-  admin_prohibited,       ///< codes 9, 10, 13
-  other_unreachable,      ///< any other code
-  ttl_exceeded,           ///< ICMP time exceeded
+  port_unreachable,       ///< code 3; ICMPv6 1/4
+  fragmentation_needed,   ///< code 4; ICMPv6 2 (packet too big)
+  admin_prohibited,       ///< codes 9, 10, 13; ICMPv6 1/1, 1/5 (source policy), 1/6 (reject route)
+  other_unreachable,      ///< any other code (ICMPv6: 1/2, 3/1, 4, ...)
+  ttl_exceeded,           ///< ICMP time exceeded (11/0); ICMPv6 hop limit exceeded (3/0)
   local_no_route,         ///< send failed: ENETUNREACH
   local_host_unreachable, ///< send failed: EHOSTUNREACH
   local_prohibited,       ///< send failed: EACCES (prohibit route) or EPERM (local filter)
-  local_blackhole,        ///< send failed: EINVAL (blackhole route)
+  local_blackhole,        ///< send failed: EINVAL (blackhole route; IPv6: confirmed by MSG_PROBE)
   local_message_too_big,  ///< send failed: EMSGSIZE (cached path MTU)
   harness_error,          ///< the probe could not be run (see ProbeResult::detail)
 };
@@ -52,7 +53,7 @@ struct ProbeResult {
   Outcome outcome = Outcome::error;
   Reason reason = Reason::harness_error;
   std::optional<IpAddress> reporter;  ///< who sent the ICMP error (router or the destination)
-  int icmp_type = -1;
+  int icmp_type = -1;   ///< ICMPv4 or ICMPv6 (by the destination's family): 0 or 129 for a reply
   int icmp_code = -1;
   int send_errno = 0;   ///< errno of a failed send, if any
   int sent = 0;         ///< echo requests sent for this probe

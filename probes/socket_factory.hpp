@@ -1,6 +1,6 @@
 #pragma once
-// Opens the raw ICMP sockets the probe engine adopts. A socket is created inside its source
-// namespace (on a helper thread, see core/netns.hpp) and stays there for its whole life.
+// Opens the raw ICMP and ICMPv6 sockets the probe engine adopts. A socket is created inside its
+// source namespace (on a helper thread, see core/netns.hpp) and stays there for its whole life.
 
 #include <optional>
 #include <span>
@@ -25,9 +25,20 @@ struct SocketBinding {
 /// replies must fit while the engine is still sending.
 inline constexpr int k_socket_buffer_bytes = 8 << 20;
 
-/// Opens one raw ICMP socket (non-blocking, close-on-exec, ICMP_FILTER letting only echo reply,
-/// destination unreachable, time exceeded and parameter problem through, big buffers) in each
-/// namespace of ns_fds, all on one helper thread. IPv4 only for now: Family::v6 is refused.
+/// Where one probe socket is opened: a namespace and an address family.
+struct SocketPlace {
+  int ns_fd = -1;
+  Family family = Family::v4;
+};
+
+/// Opens one raw socket per place, all on one helper thread: non-blocking, close-on-exec, big
+/// buffers, and a kernel filter letting only echo reply and the error types through. IPv4:
+/// AF_INET/IPPROTO_ICMP with ICMP_FILTER (echo reply, destination unreachable, time exceeded,
+/// parameter problem). IPv6: AF_INET6/IPPROTO_ICMPV6 with ICMP6_FILTER (echo reply 129,
+/// destination unreachable 1, packet too big 2, time exceeded 3, parameter problem 4).
+Result<std::vector<UniqueFd>> open_icmp_sockets(std::span<const SocketPlace> places);
+
+/// Opens one raw socket of one family in each namespace of ns_fds (see above).
 Result<std::vector<UniqueFd>> open_icmp_sockets(std::span<const int> ns_fds, Family family = Family::v4);
 
 /// Opens one raw ICMP socket in the namespace held by ns_fd.
@@ -35,6 +46,8 @@ Result<UniqueFd> open_icmp_socket(int ns_fd, Family family = Family::v4);
 
 /// Applies a binding to a socket. Errors name the device or address (ENODEV, EADDRNOTAVAIL).
 /// Any thread will do: the kernel resolves names and addresses in the socket's own namespace.
+/// An IPv6 address is bound without a scope id: a link-local one needs the device binding too
+/// (it is applied first, and the kernel then takes the scope from it).
 Result<void> bind_icmp_socket(const UniqueFd& fd, const SocketBinding& binding);
 
 /// Opens a raw ICMP socket in ns_fd and applies binding to it.

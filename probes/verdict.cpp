@@ -13,20 +13,30 @@ namespace {
 
 std::string sendto_text(int err) { return std::string("sendto: ") + std::strerror(err); }
 
+std::string neighbour_table_advice(Family family) {
+  const char* ip = family == Family::v6 ? "ipv6" : "ipv4";
+  return std::string(
+             "the host's neighbour table is full: it is one table for all namespaces; use smaller L2 "
+             "domains, or raise net.") +
+         ip + ".neigh.default.gc_thresh3 on the host";
+}
+
+SendErrorVerdict judge_attempt(const Attempt& a) { return judge_send_error(a.send_errno, a.family, a.einval_cause); }
+
 /// Whether an attempt failed for a reason that is a fact about the network (NG material).
 bool is_ng_failure(const Attempt& a) {
   if (a.fate == AttemptFate::icmp_error) return true;
-  return a.fate == AttemptFate::send_error && judge_send_error(a.send_errno).outcome == Outcome::ng;
+  return a.fate == AttemptFate::send_error && judge_attempt(a).outcome == Outcome::ng;
 }
 
 bool is_harness_failure(const Attempt& a) {
-  return a.fate == AttemptFate::send_error && judge_send_error(a.send_errno).outcome == Outcome::error;
+  return a.fate == AttemptFate::send_error && judge_attempt(a).outcome == Outcome::error;
 }
 
 /// "net unreachable (ICMP 3/0) from 192.0.2.254" or the local sendto text.
 std::string describe_failure(const Attempt& a) {
-  if (a.fate == AttemptFate::send_error) return judge_send_error(a.send_errno).detail;
-  std::string text = icmp::describe_icmp4(a.icmp_type, a.icmp_code, a.next_hop_mtu);
+  if (a.fate == AttemptFate::send_error) return judge_attempt(a).detail;
+  std::string text = icmp::describe_icmp(a.family, a.icmp_type, a.icmp_code, a.next_hop_mtu);
   if (a.reporter) text += " from " + a.reporter->str();
   return text;
 }
@@ -58,7 +68,7 @@ ProbeResult ok_result(std::span<const Attempt> attempts, const Attempt& first_re
   fill_facts(r, attempts);
   r.outcome = Outcome::ok;
   r.reason = Reason::reply;
-  r.icmp_type = icmp::k_echo_reply;
+  r.icmp_type = first_reply.family == Family::v6 ? icmp::k_icmp6_echo_reply : icmp::k_echo_reply;
   r.icmp_code = 0;
   r.reporter.reset();
   r.rtt = first_reply.answered_at - first_reply.sent_at;
@@ -72,7 +82,7 @@ ProbeResult harness_result(std::span<const Attempt> attempts, const Attempt& fai
   r.outcome = Outcome::error;
   r.reason = Reason::harness_error;
   r.send_errno = failed.send_errno;
-  r.detail = judge_send_error(failed.send_errno).detail;
+  r.detail = judge_attempt(failed).detail;
   return r;
 }
 
@@ -103,8 +113,8 @@ ProbeResult ng_result(std::span<const Attempt> attempts, const Attempt& first_fa
   fill_facts(r, attempts);
   r.outcome = Outcome::ng;
   r.reason = first_failure.fate == AttemptFate::icmp_error
-                 ? icmp::reason_for_icmp4(first_failure.icmp_type, first_failure.icmp_code)
-                 : judge_send_error(first_failure.send_errno).reason;
+                 ? icmp::reason_for_icmp(first_failure.family, first_failure.icmp_type, first_failure.icmp_code)
+                 : judge_attempt(first_failure).reason;
   r.detail = ng_detail(attempts, deadline);
   return r;
 }
@@ -125,8 +135,12 @@ ProbeResult timeout_result(std::span<const Attempt> attempts, std::chrono::milli
 
 }  // namespace
 
-SendErrorVerdict judge_send_error(int err) {
+SendErrorVerdict judge_send_error(int err, Family family, EinvalCause cause) {
   const std::string base = sendto_text(err);
+  if (err == EINVAL && cause == EinvalCause::neighbour_creation)
+    return {Outcome::error, Reason::harness_error,
+            base + " (the route is usable, so IPv6 means: no neighbour entry could be created; " +
+                neighbour_table_advice(family) + ")"};
   switch (err) {
     case ENETUNREACH: return {Outcome::ng, Reason::local_no_route, base + " (no route on the source)"};
     case EHOSTUNREACH:
@@ -137,11 +151,7 @@ SendErrorVerdict judge_send_error(int err) {
     case EMSGSIZE:
       return {Outcome::ng, Reason::local_message_too_big,
               base + " (the source has cached a path MTU smaller than the request)"};
-    case ENOBUFS:
-      return {Outcome::error, Reason::harness_error,
-              base +
-                  " (the host's neighbour table is full: it is one table for all namespaces; use "
-                  "smaller L2 domains, or raise net.ipv4.neigh.default.gc_thresh3 on the host)"};
+    case ENOBUFS: return {Outcome::error, Reason::harness_error, base + " (" + neighbour_table_advice(family) + ")"};
     case EAGAIN:
       return {Outcome::error, Reason::harness_error,
               base + " (the socket's send buffer stayed full for the whole deadline)"};

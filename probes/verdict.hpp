@@ -20,12 +20,23 @@ enum class AttemptFate {
   send_error,  ///< sendto() failed: the request never left the source
 };
 
+/// What an EINVAL from an IPv6 send stands for. IPv6 reports a blackhole route and a neighbour
+/// entry it could not create (a full neighbour table: IPv4 says ENOBUFS there) with the same
+/// EINVAL (ip6_finish_output2), so the engine asks the route alone again (MSG_PROBE).
+enum class EinvalCause {
+  unknown,             ///< not checked (IPv4, or not an EINVAL): read as a blackhole route
+  blackhole_route,     ///< the route lookup itself fails with EINVAL
+  neighbour_creation,  ///< the route is usable: the neighbour entry could not be created
+};
+
 /// One echo request of a probe.
 struct Attempt {
+  Family family = Family::v4;  ///< of the probe: ICMP or ICMPv6 (for icmp_type/icmp_code)
   AttemptFate fate = AttemptFate::pending;
   std::chrono::microseconds sent_at{0};      ///< since the batch started
   std::chrono::microseconds answered_at{0};  ///< since the batch started (reply or ICMP error)
   int send_errno = 0;
+  EinvalCause einval_cause = EinvalCause::unknown;  ///< IPv6 send_errno EINVAL only
   int icmp_type = -1;
   int icmp_code = -1;
   std::uint16_t next_hop_mtu = 0;
@@ -40,8 +51,10 @@ struct SendErrorVerdict {
 };
 
 /// Judges a sendto() errno: ENETUNREACH, EHOSTUNREACH, EACCES, EPERM, EINVAL, EMSGSIZE are
-/// the source's own routing or filtering (an NG); ENOBUFS and anything else are harness errors.
-SendErrorVerdict judge_send_error(int err);
+/// the source's own routing or filtering (an NG); ENOBUFS and anything else are harness errors,
+/// and so is an IPv6 EINVAL whose cause is EinvalCause::neighbour_creation. The family picks
+/// the sysctl named in the neighbour-table advice.
+SendErrorVerdict judge_send_error(int err, Family family = Family::v4, EinvalCause cause = EinvalCause::unknown);
 
 /// True when the probe needs no more time: a reply came, or all `count` requests failed.
 bool is_decided(std::span<const Attempt> attempts, int count);

@@ -6,47 +6,14 @@
 #include <chrono>
 
 #include "probes/engine.hpp"
+#include "probes/engine_test_util.hpp"
 #include "probes/netns_helpers.hpp"
 
 namespace nscheck::probes {
 namespace {
 
 using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
-
-IpAddress addr(const char* text) { return *IpAddress::parse(text); }
-
-IcmpProbe probe(const UniqueFd& ns, const char* destination) {
-  IcmpProbe p;
-  p.ns_fd = ns.get();
-  p.destination = addr(destination);
-  return p;
-}
-
-std::vector<UniqueFd> namespaces(std::size_t n) {
-  auto r = test::make_lo_namespaces(n);
-  EXPECT_TRUE(r) << (r ? "" : r.error().message);
-  return r ? std::move(*r) : std::vector<UniqueFd>{};
-}
-
-void ignore_echo(const UniqueFd& ns) {
-  auto r = test::write_sysctl(ns.get(), "net/ipv4/icmp_echo_ignore_all", "1");
-  ASSERT_TRUE(r) << r.error().message;
-}
-
-/// Runs a batch and returns its results with the wall time it took.
-struct Timed {
-  std::vector<ProbeResult> results;
-  std::chrono::milliseconds took;
-};
-
-Timed run(ProbeEngine& engine, const std::vector<IcmpProbe>& probes, ProbeOptions options) {
-  const auto t0 = Clock::now();
-  auto r = engine.run(probes, options);
-  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0);
-  EXPECT_TRUE(r) << (r ? "" : r.error().message);
-  return {r ? std::move(*r) : std::vector<ProbeResult>{}, took};
-}
+using namespace test_util;
 
 TEST(ProbeEngine, LoopbackAnswersAtOnce) {
   auto ns = namespaces(1);
@@ -225,14 +192,6 @@ TEST(ProbeEngine, UnusableNamespaceFailsTheRun) {
   EXPECT_NE(r.error().message.find("setns"), std::string::npos) << r.error().message;
   probes[1].ns_fd = -1;
   EXPECT_FALSE(engine.run(probes, {}));
-}
-
-TEST(ProbeEngine, Ipv6IsAClearProbeErrorForNow) {
-  auto ns = namespaces(1);
-  ProbeEngine engine;
-  auto t = run(engine, {probe(ns[0], "::1")}, {});
-  EXPECT_EQ(t.results.at(0).outcome, Outcome::error);
-  EXPECT_NE(t.results.at(0).detail.find("IPv6"), std::string::npos);
 }
 
 TEST(ProbeEngine, RefusesUnconfirmableOptions) {

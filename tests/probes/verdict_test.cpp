@@ -170,5 +170,75 @@ TEST(Summarize, NothingSentIsAHarnessError) {
   EXPECT_NE(r.detail.find("send buffer"), std::string::npos);
 }
 
+// --- IPv6 ---------------------------------------------------------------------------------------
+
+Attempt v6(Attempt a) {
+  a.family = Family::v6;
+  return a;
+}
+
+Attempt v6_einval(EinvalCause cause) {
+  Attempt a = v6(send_err(EINVAL));
+  a.einval_cause = cause;
+  return a;
+}
+
+TEST(JudgeSendError, Ipv6EinvalIsABlackholeUnlessTheRouteIsUsable) {
+  EXPECT_EQ(judge_send_error(EINVAL, Family::v6).reason, Reason::local_blackhole);
+  EXPECT_EQ(judge_send_error(EINVAL, Family::v6, EinvalCause::blackhole_route).outcome, Outcome::ng);
+  EXPECT_EQ(judge_send_error(EINVAL, Family::v6, EinvalCause::blackhole_route).reason, Reason::local_blackhole);
+  auto v = judge_send_error(EINVAL, Family::v6, EinvalCause::neighbour_creation);
+  EXPECT_EQ(v.outcome, Outcome::error);
+  EXPECT_EQ(v.reason, Reason::harness_error);
+  EXPECT_NE(v.detail.find("net.ipv6.neigh.default.gc_thresh3"), std::string::npos) << v.detail;
+  EXPECT_NE(v.detail.find("route is usable"), std::string::npos) << v.detail;
+}
+
+TEST(JudgeSendError, NeighbourAdviceNamesTheFamilysSysctl) {
+  EXPECT_NE(judge_send_error(ENOBUFS).detail.find("net.ipv4.neigh.default.gc_thresh3"), std::string::npos);
+  EXPECT_NE(judge_send_error(ENOBUFS, Family::v6).detail.find("net.ipv6.neigh.default.gc_thresh3"), std::string::npos);
+  EXPECT_EQ(judge_send_error(ENOBUFS).detail,
+            "sendto: No buffer space available (the host's neighbour table is full: it is one table for all "
+            "namespaces; use smaller L2 domains, or raise net.ipv4.neigh.default.gc_thresh3 on the host)");
+}
+
+TEST(Summarize, Ipv6ReplyIsType129) {
+  std::vector<Attempt> a{v6(reply(100, 600))};
+  auto r = summarize(a, k_deadline);
+  EXPECT_EQ(r.outcome, Outcome::ok);
+  EXPECT_EQ(r.icmp_type, 129);
+  EXPECT_EQ(r.icmp_code, 0);
+}
+
+TEST(Summarize, Ipv6ErrorsReadAsIcmpv6) {
+  // 1/0 is "no route" in ICMPv6 (net unreachable), though 3/0 would be the ICMPv4 spelling
+  std::vector<Attempt> a{v6(icmp_err(1, 0, "2001:db8::fe")), v6(icmp_err(1, 0, "2001:db8::fe"))};
+  auto r = summarize(a, k_deadline);
+  EXPECT_EQ(r.outcome, Outcome::ng);
+  EXPECT_EQ(r.reason, Reason::net_unreachable);
+  EXPECT_EQ(r.icmp_type, 1);
+  EXPECT_EQ(r.reporter, IpAddress::parse("2001:db8::fe"));
+  EXPECT_EQ(r.detail, "no route to destination (ICMPv6 1/0) from 2001:db8::fe");
+  std::vector<Attempt> b{v6(icmp_err(1, 3, "2001:db8::1")), v6(icmp_err(1, 1, "2001:db8::fe"))};
+  auto rb = summarize(b, k_deadline);
+  EXPECT_EQ(rb.reason, Reason::host_unreachable);
+  EXPECT_EQ(rb.detail,
+            "address unreachable (ICMPv6 1/3) from 2001:db8::1; then communication administratively prohibited "
+            "(ICMPv6 1/1) from 2001:db8::fe");
+}
+
+TEST(Summarize, Ipv6NeighbourCreationFailureIsNeverNg) {
+  std::vector<Attempt> a{v6_einval(EinvalCause::neighbour_creation), v6_einval(EinvalCause::neighbour_creation)};
+  auto r = summarize(a, k_deadline);
+  EXPECT_EQ(r.outcome, Outcome::error);
+  EXPECT_EQ(r.send_errno, EINVAL);
+  std::vector<Attempt> b{v6_einval(EinvalCause::blackhole_route), v6_einval(EinvalCause::blackhole_route)};
+  auto rb = summarize(b, k_deadline);
+  EXPECT_EQ(rb.outcome, Outcome::ng);
+  EXPECT_EQ(rb.reason, Reason::local_blackhole);
+  EXPECT_FALSE(retry_at_once(a[0])) << "a harness error waits its turn";
+  EXPECT_TRUE(retry_at_once(b[0]));
+}
+
 }  // namespace
 }  // namespace nscheck::probes
