@@ -5,8 +5,13 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
+#include <thread>
 
 #include "core/netns.hpp"
 #include "topology/requests_for.hpp"
@@ -66,6 +71,7 @@ Result<Topology> Topology::build(const Plan& plan, BuildTimings* timings) {
   tm.configure_s = seconds_since(t0);
   t0 = Clock::now();
   NS_CHECK(t.wait_oper_up());
+  NS_CHECK(t.wait_ipv6_ready());
   tm.wait_up_s = seconds_since(t0);
   return t;
 }
@@ -157,6 +163,46 @@ Result<void> Topology::wait_oper_up() {
         return node_error(which[k], r.error());
     }
   }
+}
+
+/// True once addr is a usable local address here: bind() refuses an IPv6 address while it is
+/// tentative, and even with IFA_F_NODAD it stays tentative until the kernel's addrconf work runs
+/// (microseconds usually, hundreds of ms on a busy host), during which packets to it are lost.
+bool ipv6_usable(const IpAddress& addr) {
+  UniqueFd s(::socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!s.valid()) return false;
+  sockaddr_in6 sa{};
+  sa.sin6_family = AF_INET6;
+  std::memcpy(&sa.sin6_addr, addr.bytes.data(), 16);
+  return ::bind(s.get(), reinterpret_cast<const sockaddr*>(&sa), sizeof sa) == 0;
+}
+
+Result<void> Topology::wait_ipv6_ready() {
+  std::vector<int> fds;
+  std::vector<std::size_t> which;
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    for (const auto& f : plan_.nodes[i].ifaces)
+      for (const auto& a : f.addresses)
+        if (a.address.family == Family::v6 && (which.empty() || which.back() != i)) {
+          fds.push_back(nodes_[i]->ns.get());
+          which.push_back(i);
+        }
+  }
+  const auto deadline = Clock::now() + k_oper_up_timeout;
+  return for_each_netns(fds, [&](std::size_t k) -> Result<void> {
+    for (const auto& f : plan_.nodes[which[k]].ifaces) {
+      for (const auto& a : f.addresses) {
+        if (a.address.family != Family::v6) continue;
+        while (!ipv6_usable(a.address)) {
+          if (Clock::now() > deadline)
+            return node_error(which[k], Error{"dev " + f.name + ": IPv6 address " + a.str() + " still not usable after " +
+                                              std::to_string(k_oper_up_timeout.count() / 1000) + " s"});
+          std::this_thread::sleep_for(std::chrono::microseconds(200));
+        }
+      }
+    }
+    return {};
+  });
 }
 
 std::vector<int> Topology::ns_fds() const {

@@ -19,7 +19,7 @@ struct BuildTimings {
   double namespaces_s = 0;
   double links_s = 0;
   double configure_s = 0;
-  double wait_up_s = 0;
+  double wait_up_s = 0;  ///< links operationally up, IPv6 addresses usable
 };
 
 /// How long links may take to become operationally up before the build fails.
@@ -55,6 +55,7 @@ class Topology {
   Result<void> create_veths();
   Result<void> configure();
   Result<void> wait_oper_up();
+  Result<void> wait_ipv6_ready();
   Error node_error(std::size_t node, const Error& e) const;
 
   Plan plan_;
