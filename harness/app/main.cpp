@@ -95,10 +95,12 @@ int cmd_clean(const cli::Options& o) {
 }
 
 int cmd_run(const cli::Options& o) {
+  // First: loading a large scenario and unsharing can take a good while on a busy host, and a
+  // signal that came then killed nscheck without its JUnit file. A signal now is seen by the run.
+  install_signal_handlers();
   auto s = scenario::load_scenario(o.scenarios[0]);
   if (!s) return print_error(s.error());
   if (auto r = enter_private_netns(); !r) return print_error(r.error().with_context(o.scenarios[0]));
-  install_signal_handlers();
   auto result = run::run_scenario(*s, {o.deadline, o.count, o.keep}, g_stop);
   if (o.json_path != "-")  // stdout carries the JSON then
     std::fputs(report::console_report(result.report, {use_colour(o.colour)}).c_str(), stdout);
