@@ -379,6 +379,7 @@ void Batch::arm_timer() {
   std::optional<Micros> earliest;
   for (const std::deque<Due>* q : {&retries_, &window_ends_, &stalls_})
     if (!q->empty() && (!earliest || q->front().at < *earliest)) earliest = q->front().at;
+  if (!extensions_.empty() && (!earliest || extensions_.front().at < *earliest)) earliest = extensions_.front().at;
   if (!earliest || finished_ || (timer_at_ && *timer_at_ <= *earliest)) return;
   timer_at_ = earliest;
   timer_.expires_at(start_ + *earliest);  // cancels a later wait, if any
@@ -389,12 +390,47 @@ void Batch::arm_timer() {
   });
 }
 
+void Batch::extend(std::size_t p, Micros at) {
+  extensions_.push_back({at, p});
+  std::push_heap(extensions_.begin(), extensions_.end(), later);
+}
+
+/// A window ends: the probe is NG only once a second request confirmed it and had its time
+/// (retry_interval_) to be answered. A long burst can delay the confirming request past the
+/// window; then the window is reopened rather than an unconfirmed NG reported.
+void Batch::end_window(std::size_t p, Micros now) {
+  ProbeState& st = state_[p];
+  if (st.decided) return;
+  const std::size_t needed = std::min<std::size_t>(2, static_cast<std::size_t>(options_.count));
+  if (st.attempts.size() < needed) {
+    if (!st.queued) enqueue(p);
+    return extend(p, now + retry_interval_);
+  }
+  const Micros answer_by = st.attempts.back().sent_at + retry_interval_;
+  if (answer_by > now) return extend(p, answer_by);
+  decide(p);
+}
+
 void Batch::on_timer() {
   const Micros now = elapsed();
-  if (!window_ends_.empty() && window_ends_.front().at <= now) drain_all();  // queued answers count
+  auto due_undecided = [&] {
+    for (const Due& d : window_ends_) {
+      if (d.at > now) break;
+      if (!state_[d.index].decided) return true;
+    }
+    return !extensions_.empty() && extensions_.front().at <= now;
+  };
+  if (due_undecided()) drain_all();  // queued answers count, but only read when a verdict hangs on them
   while (!window_ends_.empty() && window_ends_.front().at <= now && !finished_) {
-    decide(window_ends_.front().index);
+    const std::size_t p = window_ends_.front().index;
     window_ends_.pop_front();
+    end_window(p, now);
+  }
+  while (!extensions_.empty() && extensions_.front().at <= now && !finished_) {
+    std::pop_heap(extensions_.begin(), extensions_.end(), later);
+    const std::size_t p = extensions_.back().index;
+    extensions_.pop_back();
+    end_window(p, now);
   }
   while (!retries_.empty() && retries_.front().at <= now) {
     const Due d = retries_.front();

@@ -115,6 +115,9 @@ class Batch {
   void after_failure(std::size_t p);
 
   void schedule(std::deque<Due>& queue, Due due);
+  void end_window(std::size_t p, Micros now);
+  static bool later(const Due& a, const Due& b) { return a.at > b.at; }
+  void extend(std::size_t p, Micros at);
   void arm_timer();
   void on_timer();
   void decide(std::size_t p);
@@ -136,6 +139,9 @@ class Batch {
   std::deque<Due> retries_;  ///< due times only grow in each of these queues
   std::deque<Due> window_ends_;
   std::deque<Due> stalls_;
+  /// Windows reopened because a probe's confirming request had not gone out (or had not had its
+  /// time) when its window ended: a min-heap, as reopened due times are not in order.
+  std::vector<Due> extensions_;
   boost::asio::steady_timer timer_;
   boost::asio::steady_timer stop_timer_;  ///< polls options_.stop
   std::optional<Micros> timer_at_;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <string_view>
 #include <vector>
 
@@ -50,17 +51,19 @@ struct Marks {
   bool ok = false, ng = false, mismatch = false, error = false, not_run = false;
 };
 
-Marks marks_of(const Stage& st, const std::string& row, const std::string& col) {
-  Marks m;
+/// The marks of every (source, column) of a stage, in one pass over its cells: a full matrix
+/// of N nodes has N^2 positions and N^2 cells, so a scan per position would cost N^4.
+std::map<std::pair<std::string_view, std::string_view>, Marks> marks_by_position(const Stage& st) {
+  std::map<std::pair<std::string_view, std::string_view>, Marks> out;
   for (const auto& c : st.cells) {
-    if (c.source != row || c.column != col) continue;
+    Marks& m = out[{c.source, c.column}];
     m.ok |= c.observed == "OK";
     m.ng |= c.observed == "NG";
     m.mismatch |= c.status == CellStatus::fail;
     m.error |= c.status == CellStatus::error;
     m.not_run |= c.status == CellStatus::not_run;
   }
-  return m;
+  return out;
 }
 
 MatrixCell matrix_cell(const Marks& m) {
@@ -90,9 +93,13 @@ std::vector<std::vector<MatrixCell>> matrix_grid(const Stage& st) {
   std::vector<std::vector<MatrixCell>> grid;
   grid.push_back({MatrixCell{}});
   for (const auto& col : st.columns) grid.front().push_back({col, Tone::bold});
+  const auto marks = marks_by_position(st);
   for (const auto& row : st.rows) {
     std::vector<MatrixCell> line{{row, Tone::bold}};
-    for (const auto& col : st.columns) line.push_back(matrix_cell(marks_of(st, row, col)));
+    for (const auto& col : st.columns) {
+      auto it = marks.find({row, col});
+      line.push_back(matrix_cell(it == marks.end() ? Marks{} : it->second));
+    }
     grid.push_back(std::move(line));
   }
   return grid;
@@ -128,9 +135,14 @@ struct ReasonLine {
   Tone tone = Tone::none;
 };
 
+/// Expected NG cells listed per stage; mismatches and errors are always all listed.
+constexpr std::size_t k_max_expected_ng_lines = 40;
+
 std::vector<ReasonLine> reason_lines(const Run& run, const Stage& st) {
   std::vector<ReasonLine> lines;
+  std::size_t expected_ng = 0;
   for (const auto& c : st.cells) {
+    if (c.status == CellStatus::pass && c.observed == "NG" && ++expected_ng > k_max_expected_ng_lines) continue;
     const std::string what = cell_label(c) + ": " + observation(c);
     const std::string place = scenario_place(run, c.line);
     if (c.status == CellStatus::fail) {
@@ -141,6 +153,10 @@ std::vector<ReasonLine> reason_lines(const Run& run, const Stage& st) {
       lines.push_back({"", what, "expected NG", Tone::none});
     }
   }
+  if (expected_ng > k_max_expected_ng_lines)
+    lines.push_back({"", fmt::format("... and {} more expected NG cells (every reason is in the JUnit and JSON reports)",
+                                     expected_ng - k_max_expected_ng_lines),
+                     "", Tone::none});
   return lines;
 }
 

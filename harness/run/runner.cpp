@@ -88,6 +88,7 @@ Result<void> run_stage(const Scenario& s, const Stage& st, topology::Topology& t
     mark_not_run(s, st, rs, "the probes could not run: " + results.error().message);
     return results.error().with_context("stage \"" + st.name + "\"");
   }
+  rs.cells.reserve(cells.size());
   for (std::size_t i = 0; i < cells.size(); ++i) rs.cells.push_back(eval::judge(s, st, cells[i], (*results)[i]));
   return {};
 }

@@ -1,6 +1,7 @@
 #pragma once
 // Test helper: run a command, capture its output and exit status (no shell involved).
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -16,11 +17,22 @@ struct Finished {
 /// Runs argv to completion.
 Finished run_command(const std::vector<std::string>& argv);
 
-/// Starts argv in the background with stdout/stderr to /dev/null; returns its pid.
-int spawn_background(const std::vector<std::string>& argv);
+/// Starts argv in the background with stdout/stderr to `output` (truncated; /dev/null by default);
+/// returns its pid.
+int spawn_background(const std::vector<std::string>& argv, const std::string& output = "/dev/null");
 
 /// Waits for pid; returns its exit code (128 + signal when killed).
 int wait_for(int pid);
+
+/// How a background process ended: exit(130) and death by SIGINT are told apart.
+struct Ended {
+  int exit_code = -1;      ///< its exit status when it exited, else -1
+  int signal = 0;          ///< the signal that killed it, else 0
+  bool timed_out = false;  ///< still running at the timeout (it was then killed with SIGKILL)
+};
+
+/// Waits at most `timeout` for pid to end; past that, kills it with SIGKILL and reaps it.
+Ended wait_until(int pid, std::chrono::milliseconds timeout);
 
 /// Output of a command run for its stdout only (for host snapshots).
 std::string capture(const std::vector<std::string>& argv);
