@@ -5,7 +5,7 @@ JOBS     ?= $(shell nproc)
 SCENARIO ?= scenarios/003_router.toml
 JUNIT    ?= $(BUILD)/junit.xml
 
-.PHONY: all deps build run test bench clean
+.PHONY: all deps build run check test sanitize fuzz bench clean
 
 all: build
 
@@ -20,9 +20,22 @@ build: deps
 run: build
 	$(BUILD)/nscheck run $(SCENARIO) --junit $(JUNIT)
 
-## build, then run every test: unit, privileged (real namespaces, needs root) and end to end
-test: build
+## the whole suite, as CI runs it: every CTest test, then the privileged and end-to-end tests
+## again under AddressSanitizer + UBSan, then the scenario loader fuzzer for $(FUZZ_SECONDS) s
+test: check sanitize fuzz
+
+## build, then run every CTest test: unit, privileged (real namespaces, needs root), end to end
+check: build
 	cd $(BUILD) && ctest --output-on-failure -j 1
+
+## AddressSanitizer + UBSan build in build-asan/, privileged and end-to-end tests
+sanitize: deps
+	.ci/sanitize
+
+## libFuzzer (clang) on the scenario loader, seeded with scenarios/ and tests/bad/
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) .ci/fuzz
 
 ## benchmarks against the reference peer and the floor (see tests/bench/README.md)
 bench: build
