@@ -35,7 +35,7 @@ std::string closest_match(const std::string& word, const std::vector<std::string
 /// ", did you mean \"x\"?" or "" when nothing is close.
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates);
 
-/// "a, b, c": candidates joined for "one of: ..." messages.
+/// "a, b, c": candidates joined for "one of: ..." messages (the first 20, then "and N more").
 std::string join(const std::vector<std::string>& items, const char* sep = ", ");
 
 }  // namespace nscheck::scenario

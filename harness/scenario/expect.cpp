@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <tuple>
 
+#include "scenario/loader.hpp"
 #include "scenario/matrix_text.hpp"
 #include "scenario/toml_util.hpp"
 
@@ -20,6 +22,13 @@ TextOrigin origin_of(std::string_view text, Loc at) {
   if (pos == std::string_view::npos) return {at, 1};
   pos += static_cast<std::size_t>(std::max(at.column, 1) - 1);
   auto rest = text.substr(std::min(pos, text.size()));
+  // a basic string with an escape: decoded offsets are not file offsets, point at the string
+  if (rest.starts_with("\"")) {
+    const bool multi = rest.starts_with("\"\"\"");
+    const auto body = rest.substr(multi ? 3 : 1);
+    const auto end = multi ? body.find("\"\"\"") : body.find_first_of("\"\n");
+    if (body.substr(0, end).find('\\') != std::string_view::npos) return {at, 1, false};
+  }
   if (rest.starts_with("\"\"\"") || rest.starts_with("'''")) {
     auto after = rest.substr(3);
     if (after.starts_with("\n") || after.starts_with("\r\n")) return {Loc{at.line + 1, 1}, 1};
@@ -28,38 +37,54 @@ TextOrigin origin_of(std::string_view text, Loc at) {
   return {Loc{at.line, at.column + 1}, 1};
 }
 
+/// cells_left once k_max_cells is exceeded and said so: later stages add nothing and say nothing.
+constexpr std::size_t k_cells_exhausted = static_cast<std::size_t>(-1);
+
 /// Adds expectations, refusing a second one for the same (source, target, binding).
 class ExpectationSet {
  public:
-  ExpectationSet(Stage& st, Diagnostics& diags) : st_(st), diags_(diags) {}
+  ExpectationSet(Stage& st, std::size_t& cells_left, Diagnostics& diags)
+      : st_(st), cells_left_(cells_left), diags_(diags) {}
 
   void add(Expectation e) {
+    if (full()) return;
+    if (e.from_loc.line == 0) e.from_loc = e.loc;
+    if (e.to_loc.line == 0) e.to_loc = e.loc;
     auto key = std::tuple(e.from, e.to.text, e.source);
     if (auto it = seen_.find(key); it != seen_.end()) {
       diags_.add(e.loc, "\"" + e.from + "\" to \"" + e.to.text + "\" is already expected at line " +
                             std::to_string(it->second.line) + "; give each pair once");
       return;
     }
+    if (cells_left_ == 0) {
+      diags_.add(e.loc, "the scenario expects more than " + std::to_string(k_max_cells) +
+                            " cells in all stages; split it into several scenarios");
+      cells_left_ = k_cells_exhausted;
+      return;
+    }
+    --cells_left_;
     seen_.emplace(key, e.loc);
-    add_unique(st_.rows, e.from);
-    add_unique(st_.columns, e.to.text);
+    if (rows_.insert(e.from).second) st_.rows.push_back(e.from);
+    if (columns_.insert(e.to.text).second) st_.columns.push_back(e.to.text);
     st_.expectations.push_back(std::move(e));
   }
+  /// True once the scenario has more cells than k_max_cells (reported once).
+  [[nodiscard]] bool full() const { return cells_left_ == k_cells_exhausted; }
   [[nodiscard]] bool has(const std::string& from, const std::string& to) const {
     return seen_.count(std::tuple(from, to, std::string())) > 0;
   }
 
  private:
-  static void add_unique(std::vector<std::string>& v, const std::string& s) {
-    if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
-  }
   Stage& st_;
+  std::size_t& cells_left_;
   Diagnostics& diags_;
+  std::set<std::string> rows_, columns_;  // st_.rows and st_.columns, for lookups
   std::map<std::tuple<std::string, std::string, std::string>, Loc> seen_;
 };
 
 void add_all(const Scenario& s, Verdict v, Loc loc, ExpectationSet& set) {
   for (const auto& from : s.nodes) {
+    if (set.full()) return;
     for (const auto& to : s.nodes) set.add({from.name, parse_target(to.name), v, ProbeKind::icmp, "", loc});
   }
 }
@@ -71,7 +96,9 @@ void read_matrix(const toml::node& n, const Scenario& s, std::string_view text, 
   if (m.all) return add_all(s, *m.all, loc_of(n), set);
   for (const auto& c : m.cells) {
     if (!c.verdict) continue;
-    set.add({m.rows[c.row].text, parse_target(m.columns[c.column].text), *c.verdict, ProbeKind::icmp, "", c.loc});
+    // a bad row or column name is reported at that name, once, rather than at every cell
+    set.add({m.rows[c.row].text, parse_target(m.columns[c.column].text), *c.verdict, ProbeKind::icmp, "", c.loc,
+             m.rows[c.row].loc, m.columns[c.column].loc});
   }
 }
 
@@ -105,6 +132,8 @@ void read_checks(const toml::node& n, ExpectationSet& set, Diagnostics& diags) {
     e.loc = loc;
     e.from = required_string(*t, "from", loc, diags);
     e.to = parse_target(required_string(*t, "to", loc, diags));
+    if (const auto* f = t->get("from")) e.from_loc = loc_of(*f);
+    if (const auto* to = t->get("to")) e.to_loc = loc_of(*to);
     e.source = optional_string(*t, "source", diags).value_or("");
     if (auto p = optional_string(*t, "probe", diags))
       if (auto problem = probe_kind_problem(*p)) diags.add(loc_of(*t->get("probe")), *problem);
@@ -113,7 +142,7 @@ void read_checks(const toml::node& n, ExpectationSet& set, Diagnostics& diags) {
       e.expect = *verdict;
     } else {
       if (!v.empty()) diags.add(loc_of(*t->get("expect")), "expect \"" + v + "\" must be \"OK\" or \"NG\"");
-      continue;
+      // still added (the scenario fails anyway) so that from, to and source are checked too
     }
     if (!e.from.empty() && !e.to.text.empty()) set.add(std::move(e));
   }
@@ -123,6 +152,7 @@ void read_default(const toml::node& n, const Scenario& s, ExpectationSet& set, D
   auto v = n.is_string() ? parse_verdict(n.as_string()->get()) : std::nullopt;
   if (!v) return diags.add(loc_of(n), "default must be \"OK\" or \"NG\"");
   for (const auto& from : s.nodes) {
+    if (set.full()) return;
     for (const auto& to : s.nodes) {
       if (!set.has(from.name, to.name)) set.add({from.name, parse_target(to.name), *v, ProbeKind::icmp, "", loc_of(n)});
     }
@@ -149,12 +179,16 @@ Target parse_target(const std::string& text) {
 }
 
 void read_expectations(const toml::table& stage, const Scenario& s, std::string_view text, Stage& st,
-                       Diagnostics& diags) {
-  ExpectationSet set(st, diags);
+                       std::size_t& cells_left, Diagnostics& diags) {
+  if (cells_left == k_cells_exhausted) return;  // reported once, where the budget ran out
+  ExpectationSet set(st, cells_left, diags);
+  const std::size_t problems_before = diags.items().size();
   if (const auto* m = stage.get("expect")) read_matrix(*m, s, text, set, diags);
   if (const auto* c = stage.get("check")) read_checks(*c, set, diags);
   if (const auto* d = stage.get("default")) read_default(*d, s, set, diags);
-  if (st.expectations.empty() && !stage.get("expect") && !stage.get("check") && !stage.get("default"))
+  // an empty check array or a matrix of "-" expects nothing too; a broken one is reported already,
+  // and so is a scenario without nodes (where "all OK" means nothing)
+  if (st.expectations.empty() && diags.items().size() == problems_before && !s.nodes.empty())
     diags.add(st.loc, "stage \"" + st.name + "\" expects nothing; add expect = \"\"\"matrix\"\"\", "
                       "[[stages.check]] entries or default = \"OK\"");
 }

@@ -15,8 +15,9 @@ namespace nscheck::scenario {
 /// Parses "ns2", "ns2:ns2-veth0" or "198.51.100.1" into a Target (no existence check).
 Target parse_target(const std::string& text);
 
-/// Fills st.expectations, st.rows and st.columns from the stage table.
+/// Fills st.expectations, st.rows and st.columns from the stage table; cells_left: how many more
+/// cells the scenario may have (k_max_cells in all), decreased by this stage's.
 void read_expectations(const toml::table& stage, const Scenario& s, std::string_view text, Stage& st,
-                       Diagnostics& diags);
+                       std::size_t& cells_left, Diagnostics& diags);
 
 }  // namespace nscheck::scenario

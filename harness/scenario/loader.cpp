@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "scenario/toml_reader.hpp"
 #include "scenario/validate.hpp"
@@ -11,17 +11,62 @@
 namespace nscheck::scenario {
 namespace {
 
+/// Longest dotted key or table header accepted ("a.b.c" has 3 parts): TOML++ recurses once per
+/// part and overflows the stack at some tens of thousands; a scenario needs fewer than ten.
+constexpr int k_max_key_parts = 128;
+
+/// Where the string starting at text[i] ends (its last quote), counting the newlines it holds.
+std::size_t skip_string(std::string_view text, std::size_t i, int& line) {
+  const char q = text[i];
+  const bool multi = text.substr(i, 3) == std::string_view(q == '"' ? "\"\"\"" : "'''");
+  for (std::size_t j = i + (multi ? 3 : 1); j < text.size(); ++j) {
+    if (text[j] == '\\' && q == '"') {
+      ++j;
+      if (j < text.size() && text[j] == '\n') ++line;
+    } else if (text[j] == '\n') {
+      if (!multi) return j - 1;  // unterminated: TOML++ says so
+      ++line;
+    } else if (text[j] == q && (!multi || text.substr(j, 3) == text.substr(i, 3))) {
+      return multi ? j + 2 : j;
+    }
+  }
+  return text.size();
+}
+
+/// The line of the first key with more than k_max_key_parts dotted parts, or 0.
+int line_of_overlong_key(std::string_view text) {
+  int line = 1, dots = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '"' || c == '\'') {
+      i = skip_string(text, i, line);  // a quoted part: "a"."b"
+    } else if (c == '#') {
+      while (i + 1 < text.size() && text[i + 1] != '\n') ++i;
+    } else if (c == '\n') {
+      ++line;
+      dots = 0;
+    } else if (c == '.') {
+      if (++dots >= k_max_key_parts) return line;
+    } else if (c == '=' || c == ',' || c == '[' || c == ']' || c == '{' || c == '}') {
+      dots = 0;
+    }
+  }
+  return 0;
+}
+
 /// Refuses text that is not a plausible TOML document before the parser sees it.
 Result<void> check_text(std::string_view text, const std::string& path) {
   if (text.size() > k_max_scenario_bytes)
-    return input_error(path + ": the file is " + std::to_string(text.size() >> 20) +
-                       " MiB; a scenario may be at most 8 MiB");
+    return input_error(path + ": the file is larger than 8 MiB, the most a scenario may be");
   if (auto nul = text.find('\0'); nul != std::string_view::npos) {
     int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + nul, '\n'));
     return input_error(path + ":" + std::to_string(line) + ":1: the file contains a NUL byte; a scenario is a TOML text file");
   }
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos)
     return input_error(path + ":1:1: the file is empty; a scenario needs [nodes.NAME] tables and [[stages]]");
+  if (int line = line_of_overlong_key(text))
+    return input_error(path + ":" + std::to_string(line) + ":1: a key with more than " +
+                       std::to_string(k_max_key_parts) + " dotted parts; a scenario needs only a few");
   return {};
 }
 
@@ -38,6 +83,26 @@ void sort_by_position(Scenario& s) {
     std::stable_sort(st.routes.begin(), st.routes.end(),
                      [&](const StageRoute& x, const StageRoute& y) { return before(x.route, y.route); });
   }
+}
+
+/// TOML++ calls a string cut by the end of its line "unescaped control characters": say so plainly.
+std::string syntax_error_text(const toml::parse_error& e, std::string_view text) {
+  std::string d(e.description());
+  const auto& b = e.source().begin;
+  std::size_t pos = 0;
+  for (std::uint32_t line = 1; line < b.line && pos != std::string_view::npos; ++line) {
+    pos = text.find('\n', pos);
+    if (pos != std::string_view::npos) ++pos;
+  }
+  if (pos == std::string_view::npos) return d;
+  for (std::uint32_t col = 1; col < b.column && pos < text.size(); ++col) {  // TOML++ counts code points
+    ++pos;
+    while (pos < text.size() && (static_cast<unsigned char>(text[pos]) & 0xC0) == 0x80) ++pos;
+  }
+  const bool at_line_end = pos < text.size() && (text[pos] == '\n' || text[pos] == '\r');
+  if (d.find("string: ") != std::string::npos && d.find("control characters") != std::string::npos && at_line_end)
+    return "the string is not closed on this line; close it, or use \"\"\" or ''' for a string over several lines";
+  return d;
 }
 
 std::string stem_of(const std::string& path) {
@@ -57,32 +122,39 @@ Result<Scenario> parse_scenario(std::string_view text, const std::string& path) 
   } catch (const toml::parse_error& e) {
     const auto& b = e.source().begin;
     return input_error(path + ":" + std::to_string(b.line) + ":" + std::to_string(b.column) +
-                       ": TOML syntax error: " + std::string(e.description()));
+                       ": TOML syntax error: " + syntax_error_text(e, text));
   }
   Diagnostics diags;
   Scenario s = read_scenario(root, text, diags);
   s.path = path;
   if (s.name.empty()) s.name = stem_of(path);
   sort_by_position(s);
+  for (std::size_t i = 0; i < s.nodes.size(); ++i) s.node_index.emplace(s.nodes[i].name, i);
   validate(s, diags);  // all problems at once, structural and semantic
   if (!diags.empty()) return diags.to_error(path);
   return s;
 }
 
 Result<Scenario> load_scenario(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    return input_error(path + ": is a directory; give the scenario's .toml file");
   std::ifstream in(path, std::ios::binary);
   if (!in) return input_error(path + ": cannot open the scenario: " + std::strerror(errno));
-  in.seekg(0, std::ios::end);
-  const auto size = static_cast<std::size_t>(std::max<std::streamoff>(in.tellg(), 0));
-  if (size > k_max_scenario_bytes)
-    return input_error(path + ": the file is " + std::to_string(size >> 20) + " MiB; a scenario may be at most 8 MiB");
-  in.seekg(0);
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  return parse_scenario(buf.str(), path);
+  // at most one byte more than allowed: /dev/zero or a pipe has no size to ask for first
+  std::string text(k_max_scenario_bytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) return input_error(path + ": cannot read the scenario: " + std::strerror(errno));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  return parse_scenario(text, path);
 }
 
 const Node* Scenario::find_node(const std::string& n) const {
+  if (!node_index.empty() && node_index.size() == nodes.size()) {
+    const auto it = node_index.find(n);
+    if (it == node_index.end()) return nullptr;
+    if (it->second < nodes.size() && nodes[it->second].name == n) return &nodes[it->second];
+  }
   for (const auto& node : nodes)
     if (node.name == n) return &node;
   return nullptr;

@@ -12,6 +12,10 @@ namespace nscheck::scenario {
 
 /// Largest scenario file accepted (bigger ones are refused before parsing).
 inline constexpr std::size_t k_max_scenario_bytes = 8u << 20;
+/// Most nodes a scenario may declare, and most cells (expectations) over all its stages: "all OK"
+/// is n x n cells, so without a bound a 40 KiB file takes minutes and gigabytes to load.
+inline constexpr std::size_t k_max_nodes = 1000;
+inline constexpr std::size_t k_max_cells = 100'000;
 
 /// Reads and validates a scenario file; errors are ErrorKind::input.
 Result<Scenario> load_scenario(const std::string& path);

@@ -34,6 +34,8 @@ std::vector<std::vector<MatrixWord>> split_lines(std::string_view text, TextOrig
     auto nl = text.find('\n', pos);
     auto line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
     auto w = split_line(line, at);
+    if (!origin.exact)
+      for (auto& word : w) word.loc = origin.first;
     if (!w.empty()) lines.push_back(std::move(w));
     if (nl == std::string_view::npos) break;
     pos = nl + 1;

@@ -43,8 +43,9 @@ struct MatrixText {
 
 /// Where the string's first character sits in the file, and how its lines continue.
 struct TextOrigin {
-  Loc first;             ///< position of the first content character
-  int next_column = 1;   ///< column where continuation lines start (1 for multi-line strings)
+  Loc first;            ///< position of the first content character
+  int next_column = 1;  ///< column where continuation lines start (1 for multi-line strings)
+  bool exact = true;    ///< false: escapes ("\n", "\t") shift words, so every word is placed at `first`
 };
 
 /// Parses the table; problems go to diags with their positions.

@@ -93,6 +93,8 @@ struct Expectation {
   ProbeKind probe = ProbeKind::icmp;
   std::string source;  ///< "" or an interface name or an address of `from` (like ping -I)
   Loc loc;
+  Loc from_loc;  ///< where `from` is written (a matrix row name, a check's from); 0:0 = loc
+  Loc to_loc;    ///< where `to` is written (a matrix header word, a check's to); 0:0 = loc
 };
 
 /// A sysctl change in a stage, for one node.
@@ -132,6 +134,9 @@ struct Scenario {
   std::vector<Node> nodes;
   std::vector<Link> links;
   std::vector<Stage> stages;
+  /// name -> index in nodes, filled by the loader once nodes are final; while it does not cover
+  /// every node, find_node searches the vector (a scenario has up to 1000 nodes and 100000 cells)
+  std::map<std::string, std::size_t> node_index;
 
   /// The node of that name, or nullptr.
   [[nodiscard]] const Node* find_node(const std::string& name) const;

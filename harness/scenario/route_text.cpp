@@ -21,6 +21,10 @@ std::vector<std::string> words(std::string_view text) {
 Result<Prefix> parse_destination(const std::string& word) {
   if (word == "default") return Prefix{IpAddress{}, 0};
   auto p = Prefix::parse(word, /*require_length=*/false);
+  const auto a = IpAddress::parse(std::string_view(word).substr(0, word.find('/')));
+  if (!p && a)  // "198.51.100.0/33": the address is fine, its length is not
+    return input_error("destination " + word + ": the prefix length must be a number from 0 to " +
+                       (a->family == Family::v4 ? "32" : "128"));
   if (!p) return input_error("\"" + word + "\" is not a destination; " + k_forms);
   if (p->network() != *p)
     return input_error("destination " + word + " has host bits set; did you mean " + p->network().str() + "?");

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "scenario/expect.hpp"
+#include "scenario/loader.hpp"
 #include "scenario/route_text.hpp"
 #include "scenario/toml_util.hpp"
 
@@ -43,7 +44,16 @@ void read_addresses(const toml::node& n, std::vector<Prefix>& out, Diagnostics& 
   for_each_string(n, "addresses", diags, [&](const std::string& text, Loc loc) {
     auto p = Prefix::parse(text);
     if (!p) {
-      diags.add(loc, "\"" + text + "\" is not an address with a prefix length, e.g. \"192.0.2.1/24\"");
+      // "192.0.2.1/33" has a prefix length: say what is wrong with it
+      const auto slash = text.find('/');
+      const auto a = IpAddress::parse(std::string_view(text).substr(0, slash));
+      if (a && slash != std::string::npos)
+        diags.add(loc, "\"" + text + "\": the prefix length must be a number from 0 to " +
+                           (a->family == Family::v4 ? "32" : "128"));
+      else if (a)
+        diags.add(loc, "\"" + text + "\" lacks a prefix length, e.g. \"" + text + "/24\"");
+      else
+        diags.add(loc, "\"" + text + "\" is not an address with a prefix length, e.g. \"192.0.2.1/24\"");
       return;
     }
     out.push_back(*p);
@@ -150,7 +160,7 @@ void read_stage_routes(const toml::node& n, Stage& st, Diagnostics& diags) {
 }
 
 void read_stage(const toml::node& item, std::size_t index, const Scenario& s, ProbeSettings defaults,
-                std::string_view text, Stage& st, Diagnostics& diags) {
+                std::string_view text, Stage& st, std::size_t& cells_left, Diagnostics& diags) {
   st.loc = loc_of(item);
   const auto* t = item.as_table();
   if (!t) return diags.add(st.loc, "each [[stages]] entry must be a table");
@@ -160,16 +170,19 @@ void read_stage(const toml::node& item, std::size_t index, const Scenario& s, Pr
   st.probe = read_probe_settings(*t, defaults, diags);
   if (const auto* y = t->get("sysctl")) read_stage_sysctls(*y, st, diags);
   if (const auto* r = t->get("routes")) read_stage_routes(*r, st, diags);
-  read_expectations(*t, s, text, st, diags);
+  read_expectations(*t, s, text, st, cells_left, diags);
 }
 
 void read_stages(const toml::node& n, Scenario& s, ProbeSettings defaults, std::string_view text,
                  Diagnostics& diags) {
   const auto* arr = n.as_array();
   if (!arr) return diags.add(loc_of(n), "stages must be an array of tables: [[stages]]");
+  if (arr->empty())
+    return diags.add(loc_of(n), "the scenario has no stages; add a [[stages]] table with an expect matrix");
+  std::size_t cells_left = k_max_cells;
   for (std::size_t i = 0; i < arr->size(); ++i) {
     Stage st;
-    read_stage((*arr)[i], i, s, defaults, text, st, diags);
+    read_stage((*arr)[i], i, s, defaults, text, st, cells_left, diags);
     s.stages.push_back(std::move(st));
   }
 }
@@ -189,12 +202,19 @@ Scenario read_scenario(const toml::table& root, std::string_view text, Diagnosti
       diags.add(loc_of(*p), "probe must be a table: [probe] with deadline_ms and count");
     }
   }
-  if (const auto* n = root.get("nodes"); n && n->as_table()) {
+  if (const auto* n = root.get("nodes"); n && n->as_table() && !n->as_table()->empty()) {
     for (const auto& [name, v] : *n->as_table()) read_node(std::string(name.str()), v, s, diags);
     // TOML tables iterate sorted by key: keep the order written (rows, columns, "all OK")
     std::stable_sort(s.nodes.begin(), s.nodes.end(), [](const Node& x, const Node& y) {
       return std::pair(x.loc.line, x.loc.column) < std::pair(y.loc.line, y.loc.column);
     });
+    if (s.nodes.size() > k_max_nodes) {  // the rest would cost n x n: stop here
+      diags.add(s.nodes[k_max_nodes].loc, "the scenario has " + std::to_string(s.nodes.size()) +
+                                              " nodes; a scenario may have at most " + std::to_string(k_max_nodes));
+      return s;
+    }
+  } else if (n && !n->as_table()) {
+    diags.add(loc_of(*n), "nodes must be a table of tables: declare each node as [nodes.NAME]");
   } else {
     diags.add(n ? loc_of(*n) : Loc{1, 1}, "the scenario has no nodes; declare them as [nodes.NAME]");
   }

@@ -50,6 +50,7 @@ std::string required_string(const toml::table& t, const char* key, Loc owner, Di
     diags.add(loc_of(*n), std::string("\"") + key + "\" must be a string, not " + type_name(*n));
     return "";
   }
+  if (n->as_string()->get().empty()) diags.add(loc_of(*n), std::string("\"") + key + "\" must not be empty");
   return n->as_string()->get();
 }
 
@@ -89,12 +90,17 @@ void for_each_string(const toml::node& n, const char* what, Diagnostics& diags,
   }
 }
 
-void flatten_sysctls(const toml::table& t, const std::string& prefix, std::vector<Sysctl>& out,
-                     Diagnostics& diags) {
+void flatten_sysctls(const toml::table& t, const std::string& prefix, std::vector<Sysctl>& out, Diagnostics& diags,
+                     int depth) {
+  constexpr int k_max_depth = 16;  // net.ipv4.conf.IF.KEY is 5
   for (const auto& [key, v] : t) {
     const std::string k = prefix.empty() ? std::string(key.str()) : prefix + "." + std::string(key.str());
     if (const auto* sub = v.as_table()) {
-      flatten_sysctls(*sub, k, out, diags);
+      if (depth >= k_max_depth) {
+        diags.add(loc_of(v), "sysctl \"" + k.substr(0, 64) + "...\" is nested too deeply to be a sysctl key");
+        continue;
+      }
+      flatten_sysctls(*sub, k, out, diags, depth + 1);
     } else if (v.is_integer()) {
       out.push_back({k, std::to_string(v.as_integer()->get()), key_loc(key, v)});
     } else if (v.is_string()) {

@@ -34,7 +34,8 @@ void for_each_string(const toml::node& n, const char* what, Diagnostics& diags,
                      const std::function<void(const std::string&, Loc)>& fn);
 
 /// Flattens { "net.ipv4.ip_forward" = 1 } and nested net.ipv4.ip_forward = 1 into dotted keys.
-void flatten_sysctls(const toml::table& t, const std::string& prefix, std::vector<Sysctl>& out,
-                     Diagnostics& diags);
+/// depth: tables above t (a bound on the recursion, which untrusted input decides).
+void flatten_sysctls(const toml::table& t, const std::string& prefix, std::vector<Sysctl>& out, Diagnostics& diags,
+                     int depth = 0);
 
 }  // namespace nscheck::scenario

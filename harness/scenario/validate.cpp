@@ -42,11 +42,14 @@ void check_ifname(const std::string& name, Loc loc, Diagnostics& diags) {
   if (name.size() > k_max_ifname)
     diags.add(loc, "interface name \"" + name + "\" is " + std::to_string(name.size()) +
                        " characters; the kernel allows at most 15");
-  const bool bad = name == "." || name == ".." || name == "lo" ||
+  // "all" and "default" are taken by net.ipv4.conf.{all,default}: the kernel refuses them (EINVAL)
+  const bool bad = name == "." || name == ".." || name == "lo" || name == "all" || name == "default" ||
                    std::any_of(name.begin(), name.end(), [](char c) {
                      return c == '/' || c == ':' || c <= ' ' || c == 127;
                    });
-  if (bad) diags.add(loc, "interface name \"" + name + "\" is not allowed (no '/', ':', spaces, and not lo, . or ..)");
+  if (bad)
+    diags.add(loc, "interface name \"" + name +
+                       "\" is not allowed (no '/', ':', spaces, and not lo, all, default, . or ..)");
 }
 
 void check_link_end(const Scenario& s, const LinkEnd& e, Diagnostics& diags) {
@@ -157,7 +160,7 @@ void check_source(const Node& from, const Expectation& e, Diagnostics& diags) {
 void check_expectation(const Scenario& s, const Expectation& e, Diagnostics& diags) {
   const Node* from = s.find_node(e.from);
   if (!from)
-    diags.add(e.loc, "unknown source node \"" + e.from + "\"" + did_you_mean(e.from, node_names(s)) +
+    diags.add(e.from_loc, "unknown source node \"" + e.from + "\"" + did_you_mean(e.from, node_names(s)) +
                          "; nodes are: " + join(node_names(s)));
   else
     check_source(*from, e, diags);
@@ -176,25 +179,27 @@ void check_target(const Scenario& s, const Expectation& e, Diagnostics& diags) {
   if (t.kind == Target::Kind::address) {
     bool owned = std::any_of(s.nodes.begin(), s.nodes.end(), [&](const Node& n) { return is_node_address(n, t.address); });
     if (!owned)
-      diags.add(e.loc, "target " + t.text + " is not an address of any node; nscheck only probes its own "
+      diags.add(e.to_loc, "target " + t.text + " is not an address of any node; nscheck only probes its own "
                        "nodes (to model a remote host, add a node that holds " + t.text + ")");
-    if (t.address.family == Family::v6) diags.add(e.loc, "target " + t.text + ": IPv6 probes are not supported yet");
+    if (t.address.family == Family::v6) diags.add(e.to_loc, "target " + t.text + ": IPv6 probes are not supported yet");
     return;
   }
   const Node* n = s.find_node(t.node);
   if (!n) {
-    diags.add(e.loc, "unknown target node \"" + t.node + "\"" + did_you_mean(t.node, node_names(s)) +
+    diags.add(e.to_loc, "unknown target node \"" + t.node + "\"" + did_you_mean(t.node, node_names(s)) +
                          "; nodes are: " + join(node_names(s)));
     return;
   }
   if (t.kind == Target::Kind::node && !has_ipv4(*n))
-    diags.add(e.loc, "target node \"" + t.node + "\" has no IPv4 address to probe; give one of its links an address");
+    diags.add(e.to_loc,
+              "target node \"" + t.node + "\" has no IPv4 address to probe; give one of its links an address");
   if (t.kind == Target::Kind::interface) {
     const Interface* i = find_iface(*n, t.ifname);
     if (!i)
-      diags.add(e.loc, "node \"" + t.node + "\" has no interface \"" + t.ifname + "\"" + did_you_mean(t.ifname, iface_names(*n)));
+      diags.add(e.to_loc, "node \"" + t.node + "\" has no interface \"" + t.ifname + "\"" +
+                              did_you_mean(t.ifname, iface_names(*n)));
     else if (i->addresses.empty())
-      diags.add(e.loc, "target " + t.text + " has no address to probe");
+      diags.add(e.to_loc, "target " + t.text + " has no address to probe");
   }
 }
 
