@@ -11,9 +11,9 @@ std::size_t node_index(const scenario::Scenario& s, const std::string& name) {
   return 0;  // unreachable for a validated scenario
 }
 
-void add_v4(std::vector<IpAddress>& out, const scenario::Interface& i) {
-  for (const auto& p : i.addresses)
-    if (p.address.family == Family::v4) out.push_back(p.address);
+/// Both families: a node or interface target means each of its addresses.
+void add_all(std::vector<IpAddress>& out, const scenario::Interface& i) {
+  for (const auto& p : i.addresses) out.push_back(p.address);
 }
 
 /// The cell as the reports see it, before the verdict.
@@ -39,7 +39,7 @@ std::vector<IpAddress> target_addresses(const scenario::Scenario& s, const Targe
   const auto* n = s.find_node(t.node);
   if (!n) return out;
   for (const auto& i : n->interfaces)
-    if (t.kind == Target::Kind::node || i.name == t.ifname) add_v4(out, i);
+    if (t.kind == Target::Kind::node || i.name == t.ifname) add_all(out, i);
   return out;
 }
 

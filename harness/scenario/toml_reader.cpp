@@ -57,8 +57,9 @@ void read_addresses(const toml::node& n, std::vector<Prefix>& out, Diagnostics& 
       return;
     }
     out.push_back(*p);
-    if (p->address.family == Family::v6)
-      diags.add(loc, "IPv6 address \"" + text + "\": IPv6 is not supported yet; use IPv4 addresses");
+    if (p->address.family == Family::v6 && p->address.bytes[0] == 0xfe && (p->address.bytes[1] & 0xc0) == 0x80)
+      diags.add(loc, "IPv6 address \"" + text + "\" is link-local; the kernel gives every interface its own "
+                     "fe80:: address: use a global or unique-local address (2001:db8::/32, fd00::/8)");
   });
 }
 

@@ -111,8 +111,6 @@ void check_route(const Node& n, const Route& r, Diagnostics& diags) {
                          "; give the node an address in its subnet");
   if (r.source && !is_node_address(n, *r.source))
     diags.add(r.loc, what + ": src " + r.source->str() + " is not an address of node \"" + n.name + "\"");
-  if (r.destination.address.family == Family::v6 || (r.gateway && r.gateway->family == Family::v6))
-    diags.add(r.loc, what + ": IPv6 routes are not supported yet");
 }
 
 void check_routes(const Node& n, const std::vector<const Route*>& routes, Diagnostics& diags) {
@@ -167,10 +165,9 @@ void check_expectation(const Scenario& s, const Expectation& e, Diagnostics& dia
   check_target(s, e, diags);
 }
 
-bool has_ipv4(const Node& n) {
+bool has_address(const Node& n) {
   for (const auto& i : n.interfaces)
-    for (const auto& p : i.addresses)
-      if (p.address.family == Family::v4) return true;
+    if (!i.addresses.empty()) return true;
   return false;
 }
 
@@ -181,7 +178,6 @@ void check_target(const Scenario& s, const Expectation& e, Diagnostics& diags) {
     if (!owned)
       diags.add(e.to_loc, "target " + t.text + " is not an address of any node; nscheck only probes its own "
                        "nodes (to model a remote host, add a node that holds " + t.text + ")");
-    if (t.address.family == Family::v6) diags.add(e.to_loc, "target " + t.text + ": IPv6 probes are not supported yet");
     return;
   }
   const Node* n = s.find_node(t.node);
@@ -190,9 +186,8 @@ void check_target(const Scenario& s, const Expectation& e, Diagnostics& diags) {
                          "; nodes are: " + join(node_names(s)));
     return;
   }
-  if (t.kind == Target::Kind::node && !has_ipv4(*n))
-    diags.add(e.to_loc,
-              "target node \"" + t.node + "\" has no IPv4 address to probe; give one of its links an address");
+  if (t.kind == Target::Kind::node && !has_address(*n))
+    diags.add(e.to_loc, "target node \"" + t.node + "\" has no address to probe; give one of its links an address");
   if (t.kind == Target::Kind::interface) {
     const Interface* i = find_iface(*n, t.ifname);
     if (!i)
