@@ -130,14 +130,14 @@ void read_checks(const toml::node& n, ExpectationSet& set, Diagnostics& diags) {
     check_keys(*t, {"from", "to", "expect", "source", "probe"}, "check", diags);
     Expectation e;
     e.loc = loc;
-    e.from = required_string(*t, "from", loc, diags);
-    e.to = parse_target(required_string(*t, "to", loc, diags));
+    e.from = required_string(*t, "from", loc, diags, "[[stages.check]]");
+    e.to = parse_target(required_string(*t, "to", loc, diags, "[[stages.check]]"));
     if (const auto* f = t->get("from")) e.from_loc = loc_of(*f);
     if (const auto* to = t->get("to")) e.to_loc = loc_of(*to);
     e.source = optional_string(*t, "source", diags).value_or("");
     if (auto p = optional_string(*t, "probe", diags))
       if (auto problem = probe_kind_problem(*p)) diags.add(loc_of(*t->get("probe")), *problem);
-    const auto v = required_string(*t, "expect", loc, diags);
+    const auto v = required_string(*t, "expect", loc, diags, "[[stages.check]]");
     if (auto verdict = parse_verdict(v)) {
       e.expect = *verdict;
     } else {

@@ -77,8 +77,8 @@ LinkEnd read_end(const toml::table& link, const char* side, std::vector<std::pai
   const auto& t = *n->as_table();
   end.loc = loc_of(*n);
   check_keys(t, {"node", "ifname", "addresses"}, std::string("link end ") + side, diags);
-  end.node = required_string(t, "node", end.loc, diags);
-  end.ifname = required_string(t, "ifname", end.loc, diags);
+  end.node = required_string(t, "node", end.loc, diags, std::string("link end ") + side);
+  end.ifname = required_string(t, "ifname", end.loc, diags, std::string("link end ") + side);
   Interface iface;
   iface.name = end.ifname;
   iface.loc = end.loc;

@@ -40,10 +40,11 @@ void check_keys(const toml::table& t, const std::vector<std::string>& allowed, c
   }
 }
 
-std::string required_string(const toml::table& t, const char* key, Loc owner, Diagnostics& diags) {
+std::string required_string(const toml::table& t, const char* key, Loc owner, Diagnostics& diags,
+                            const std::string& where) {
   const auto* n = t.get(key);
   if (!n) {
-    diags.add(owner, std::string("missing key \"") + key + "\"");
+    diags.add(owner, std::string("missing key \"") + key + "\"" + (where.empty() ? "" : " in " + where));
     return "";
   }
   if (!n->is_string()) {

@@ -21,7 +21,9 @@ void check_keys(const toml::table& t, const std::vector<std::string>& allowed, c
                 Diagnostics& diags);
 
 /// A string value, or "" with a diagnostic at `owner` when missing or not a string.
-std::string required_string(const toml::table& t, const char* key, Loc owner, Diagnostics& diags);
+/// `where` names the owner in the message ("link end b"); "" for none.
+std::string required_string(const toml::table& t, const char* key, Loc owner, Diagnostics& diags,
+                            const std::string& where = "");
 
 /// A string value when present (a diagnostic when present but not a string).
 std::optional<std::string> optional_string(const toml::table& t, const char* key, Diagnostics& diags);

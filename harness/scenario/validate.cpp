@@ -105,7 +105,8 @@ void check_route(const Node& n, const Route& r, Diagnostics& diags) {
   const std::string what = "route \"" + r.text + "\" in node \"" + n.name + "\"";
   if (!r.device.empty() && !find_iface(n, r.device))
     diags.add(r.loc, what + ": no interface \"" + r.device + "\"" + did_you_mean(r.device, iface_names(n)));
-  if (r.gateway && !on_connected_subnet(n, *r.gateway, r.device))
+  const bool dev_known = r.device.empty() || find_iface(n, r.device);  // an unknown dev is reported above
+  if (r.gateway && dev_known && !on_connected_subnet(n, *r.gateway, r.device))
     diags.add(r.loc, what + ": next hop " + r.gateway->str() + " is on no connected subnet of the node" +
                          (r.device.empty() ? "" : " through " + r.device) +
                          "; give the node an address in its subnet");
