@@ -17,8 +17,9 @@ namespace nscheck {
 /// Called inside namespace i, on the helper thread, right after it was created or entered.
 using NetnsFn = std::function<Result<void>(std::size_t i)>;
 
-/// Creates n anonymous network namespaces on one helper thread and returns their fds.
-/// init(i), if given, runs inside namespace i right after its creation (to open sockets there).
+/// Creates n anonymous network namespaces on helper threads (one per core for large n) and
+/// returns their fds. init(i), if given, runs inside namespace i right after its creation (to open
+/// sockets there); calls for different i may run concurrently.
 Result<std::vector<UniqueFd>> create_netns(std::size_t n, const NetnsFn& init = {});
 
 /// Runs fn(i) inside the namespace ns_fds[i], for every i in order, on one helper thread.
