@@ -9,7 +9,7 @@
 #include <sstream>
 #include <thread>
 
-#include "support/host_state.hpp"
+#include "support/host_unchanged.hpp"
 #include "support/process.hpp"
 
 namespace nscheck::test {
@@ -31,18 +31,7 @@ std::string temp_path(const std::string& name) {
   return (fs::temp_directory_path() / ("nscheck-e2e-" + std::to_string(::getpid()) + "-" + name)).string();
 }
 
-class E2E : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (::geteuid() != 0) GTEST_SKIP() << "end-to-end runs need root (CI runs as root)";
-    before_ = host_state();
-  }
-  void TearDown() override {
-    if (::geteuid() != 0) return;
-    EXPECT_EQ(before_, host_state()) << "the host namespace changed";
-  }
-  std::string before_;
-};
+using E2E = HostUnchanged;
 
 std::vector<std::string> shipped_scenarios() {
   std::vector<std::string> v;

@@ -20,7 +20,7 @@
 #include <sstream>
 #include <thread>
 
-#include "support/host_state.hpp"
+#include "support/host_unchanged.hpp"
 #include "support/proc.hpp"
 #include "support/process.hpp"
 
@@ -129,18 +129,7 @@ double junit_property(const std::string& xml, const std::string& name) {
   return at == std::string::npos ? -1 : std::atof(xml.c_str() + at + key.size());
 }
 
-class Signals : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (::geteuid() != 0) GTEST_SKIP() << "end-to-end runs need root (CI runs as root)";
-    before_ = host_state();
-  }
-  void TearDown() override {
-    if (::geteuid() != 0) return;
-    EXPECT_EQ(before_, host_state()) << "the host namespace changed";
-  }
-  std::string before_;
-};
+using Signals = HostUnchanged;
 
 TEST_F(Signals, SigintAndSigtermDuringSetUp) {
   const auto scenario = temp_path("star60.toml");
