@@ -79,7 +79,6 @@ Batch::Batch(asio::io_context& io, std::vector<BatchSource> sources, std::vector
       source_state_(sources_.size()),
       state_(probes_.size()),
       timer_(io),
-      stop_timer_(io),
       undecided_(probes_.size()),
       buffer_(k_receive_batch * k_receive_slot),
       iovecs_(k_receive_batch),
@@ -88,16 +87,21 @@ Batch::Batch(asio::io_context& io, std::vector<BatchSource> sources, std::vector
 
 Batch::Micros Batch::elapsed() const { return std::chrono::duration_cast<Micros>(Clock::now() - start_); }
 
-std::vector<ProbeResult> Batch::run() {
+void Batch::start() {
   for (std::size_t s = 0; s < sources_.size(); ++s) discard_stale(s);
   start_ = Clock::now();
-  if (undecided_ > 0) {
-    for (std::size_t s = 0; s < sources_.size(); ++s) arm_read(s);
-    for (std::size_t p = 0; p < probes_.size(); ++p) enqueue(p);
-    watch_stop();
-    io_.restart();
-    io_.run();
-  }
+  if (undecided_ == 0) return finish();
+  for (std::size_t s = 0; s < sources_.size(); ++s) arm_read(s);
+  for (std::size_t p = 0; p < probes_.size(); ++p) enqueue(p);
+}
+
+void Batch::interrupt() {
+  if (finished_) return;
+  interrupted_ = true;
+  finish();
+}
+
+std::vector<ProbeResult> Batch::results() const {
   std::vector<ProbeResult> results;
   results.reserve(probes_.size());
   for (const ProbeState& st : state_) {
@@ -108,20 +112,6 @@ std::vector<ProbeResult> Batch::run() {
     }
   }
   return results;
-}
-
-/// Checks the stop flag every 20 ms; a stop ends the batch at once.
-void Batch::watch_stop() {
-  if (!options_.stop || finished_) return;
-  if (options_.stop->load()) {
-    interrupted_ = true;
-    finish();
-    return;
-  }
-  stop_timer_.expires_after(std::chrono::milliseconds(20));
-  stop_timer_.async_wait([this](const error_code& ec) {
-    if (!ec) watch_stop();
-  });
 }
 
 // --- receiving -------------------------------------------------------------------------------
@@ -464,7 +454,6 @@ void Batch::finish() {
   finished_ = true;
   error_code ignored;
   timer_.cancel();
-  stop_timer_.cancel();
   for (BatchSource& src : sources_) src.socket->cancel(ignored);
 }
 

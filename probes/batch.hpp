@@ -57,8 +57,14 @@ class Batch {
   Batch(boost::asio::io_context& io, std::vector<BatchSource> sources, std::vector<BatchProbe> probes,
         const ProbeOptions& options, const icmp::Nonce& nonce);
 
-  /// Sends, listens and retries until every probe is decided.
-  std::vector<ProbeResult> run();
+  /// Sends every first request; the io_context does the rest (sends, listens and retries)
+  /// until every probe is decided.
+  void start();
+  [[nodiscard]] bool finished() const { return finished_; }
+  /// Ends the batch now: undecided probes come back interrupted.
+  void interrupt();
+  /// One result per probe, once finished.
+  std::vector<ProbeResult> results() const;
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -123,7 +129,6 @@ class Batch {
   void decide(std::size_t p);
   void update_decided(std::size_t p);
   void finish();
-  void watch_stop();
 
   boost::asio::io_context& io_;
   std::vector<BatchSource> sources_;
@@ -143,7 +148,6 @@ class Batch {
   /// time) when its window ended: a min-heap, as reopened due times are not in order.
   std::vector<Due> extensions_;
   boost::asio::steady_timer timer_;
-  boost::asio::steady_timer stop_timer_;  ///< polls options_.stop
   std::optional<Micros> timer_at_;
   std::size_t undecided_ = 0;
   bool finished_ = false;

@@ -2,6 +2,7 @@
 
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -10,9 +11,14 @@
 #include <cerrno>
 #include <map>
 #include <random>
+#include <functional>
 #include <tuple>
 
 #include "probes/batch.hpp"
+#include "probes/flow_batch.hpp"
+#include "probes/flow_setup.hpp"
+#include "probes/listeners.hpp"
+#include "probes/probe_checks.hpp"
 #include "probes/socket_factory.hpp"
 
 namespace nscheck::probes {
@@ -33,36 +39,6 @@ struct SocketKey {
     return std::tie(ns_dev, ns_ino, family, binding) < std::tie(o.ns_dev, o.ns_ino, o.family, o.binding);
   }
 };
-
-std::string probe_context(std::size_t i, const IcmpProbe& probe) {
-  return "probe " + std::to_string(i) + " (namespace fd " + std::to_string(probe.ns_fd) + " to " +
-         probe.destination.str() + ")";
-}
-
-bool is_link_local_v6(const IpAddress& a) {
-  return a.family == Family::v6 && a.bytes[0] == 0xfe && (a.bytes[1] & 0xc0) == 0x80;
-}
-
-bool is_v4_mapped(const IpAddress& a) {
-  static constexpr std::array<std::uint8_t, 12> k_prefix{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-  return a.family == Family::v6 && std::equal(k_prefix.begin(), k_prefix.end(), a.bytes.begin());
-}
-
-/// A probe the engine refuses before any socket is involved (as a per-probe harness error).
-std::optional<std::string> unsupported(const IcmpProbe& probe) {
-  const IpAddress& to = probe.destination;
-  if (is_v4_mapped(to))
-    return "destination " + to.str() +
-           " is an IPv4-mapped IPv6 address: raw ICMPv6 cannot reach it; probe the IPv4 "
-           "address instead";
-  // Without a scope the kernel would pick a link itself (the first fe80::/64 route).
-  if (is_link_local_v6(to) && probe.bind_device.empty())
-    return "link-local destination " + to.str() + " needs a device binding (its scope is one link)";
-  if (probe.bind_address && probe.bind_address->family != probe.destination.family)
-    return "source address " + probe.bind_address->str() + " and destination " + probe.destination.str() +
-           " are of different families";
-  return std::nullopt;
-}
 
 Result<void> check_options(const ProbeOptions& options) {
   if (options.count < 2)
@@ -92,38 +68,22 @@ struct ProbeEngine::Impl {
   std::mt19937 random{std::random_device{}()};
   std::uint16_t next_id = static_cast<std::uint16_t>(random());
 
-  Result<Plan> plan(std::span<const IcmpProbe> probes);
-  Result<void> open_missing(std::span<const IcmpProbe> probes, Plan& plan);
-  Result<std::vector<UniqueFd>> open_in_namespaces(std::span<const IcmpProbe> probes,
+  Result<Plan> plan(std::span<const Probe> probes);
+  Result<void> open_missing(std::span<const Probe> probes, Plan& plan);
+  Result<std::vector<UniqueFd>> open_in_namespaces(std::span<const Probe> probes,
                                                    const std::vector<std::size_t>& owners);
   Result<RawSocket*> adopt(const SocketKey& key, UniqueFd fd);
   Result<void> assign_ids(std::vector<BatchSource>& sources, int count);
-  Result<std::vector<ProbeResult>> run_planned(std::span<const IcmpProbe> probes, const Plan& plan,
-                                               const ProbeOptions& options);
+  Result<std::unique_ptr<Batch>> icmp_batch(std::span<const Probe> probes, Plan& plan, std::vector<std::size_t>& index,
+                                            const ProbeOptions& options);
+  std::vector<ProbeResult> icmp_results(std::span<const Probe> probes, const Plan& plan,
+                                        const std::vector<std::size_t>& index, const Batch& batch);
+  std::vector<std::string> serve_listeners(std::span<const ListenerSpec> specs, Listeners& listeners);
+  void drive(Batch& icmp, FlowBatch& flows, const ProbeOptions& options);
   icmp::Nonce make_nonce();
 };
 
-namespace {
-
-/// Namespace identities by fd, so that each fd is fstat'ed once per run.
-class NamespaceIds {
- public:
-  Result<std::pair<dev_t, ino_t>> of(std::size_t i, const IcmpProbe& probe) {
-    if (auto it = known_.find(probe.ns_fd); it != known_.end()) return it->second;
-    struct stat st {};
-    if (probe.ns_fd < 0 || ::fstat(probe.ns_fd, &st) != 0)
-      return errno_error("fstat of the namespace fd", probe.ns_fd < 0 ? EBADF : errno)
-          .with_context(probe_context(i, probe));
-    return known_[probe.ns_fd] = {st.st_dev, st.st_ino};
-  }
-
- private:
-  std::map<int, std::pair<dev_t, ino_t>> known_;
-};
-
-}  // namespace
-
-Result<ProbeEngine::Impl::Plan> ProbeEngine::Impl::plan(std::span<const IcmpProbe> probes) {
+Result<ProbeEngine::Impl::Plan> ProbeEngine::Impl::plan(std::span<const Probe> probes) {
   Plan plan;
   plan.key_of_probe.assign(probes.size(), Plan::k_none);
   plan.refused.resize(probes.size());
@@ -151,7 +111,7 @@ Result<ProbeEngine::Impl::Plan> ProbeEngine::Impl::plan(std::span<const IcmpProb
 
 /// Opens the sockets the cache lacks, all namespaces on one helper thread, then binds them.
 /// A binding that fails (no such device, address not local) refuses only the probes using it.
-Result<void> ProbeEngine::Impl::open_missing(std::span<const IcmpProbe> probes, Plan& plan) {
+Result<void> ProbeEngine::Impl::open_missing(std::span<const Probe> probes, Plan& plan) {
   std::vector<std::size_t> missing, owners;
   for (std::size_t k = 0; k < plan.keys.size(); ++k) {
     if (auto it = sockets.find(plan.keys[k]); it != sockets.end()) {
@@ -164,7 +124,7 @@ Result<void> ProbeEngine::Impl::open_missing(std::span<const IcmpProbe> probes, 
   NS_TRY(fds, open_in_namespaces(probes, owners));
   for (std::size_t n = 0; n < missing.size(); ++n) {
     const std::size_t k = missing[n];
-    if (auto bound = bind_icmp_socket(fds[n], plan.keys[k].binding); !bound) {
+    if (auto bound = bind_socket(fds[n], plan.keys[k].binding); !bound) {
       plan.key_failure[k] = bound.error().message;
       continue;
     }
@@ -175,7 +135,7 @@ Result<void> ProbeEngine::Impl::open_missing(std::span<const IcmpProbe> probes, 
 }
 
 /// On failure, retries one namespace at a time to name the probe whose namespace is unusable.
-Result<std::vector<UniqueFd>> ProbeEngine::Impl::open_in_namespaces(std::span<const IcmpProbe> probes,
+Result<std::vector<UniqueFd>> ProbeEngine::Impl::open_in_namespaces(std::span<const Probe> probes,
                                                                     const std::vector<std::size_t>& owners) {
   if (owners.empty()) return std::vector<UniqueFd>{};
   std::vector<SocketPlace> places;
@@ -229,12 +189,14 @@ Result<void> ProbeEngine::Impl::assign_ids(std::vector<BatchSource>& sources, in
   return {};
 }
 
-Result<std::vector<ProbeResult>> ProbeEngine::Impl::run_planned(std::span<const IcmpProbe> probes, const Plan& plan,
-                                                                const ProbeOptions& options) {
+/// The ICMP batch of a run; index maps each probe to its place in the batch (or k_none).
+Result<std::unique_ptr<Batch>> ProbeEngine::Impl::icmp_batch(std::span<const Probe> probes, Plan& plan,
+                                                             std::vector<std::size_t>& index,
+                                                             const ProbeOptions& options) {
   std::vector<BatchSource> sources;
   std::vector<BatchProbe> batch_probes;
   std::vector<std::size_t> source_of_key(plan.keys.size(), Plan::k_none);
-  std::vector<std::size_t> batch_index(probes.size(), Plan::k_none);
+  index.assign(probes.size(), Plan::k_none);
   for (std::size_t i = 0; i < probes.size(); ++i) {
     const std::size_t k = plan.key_of_probe[i];
     if (k == Plan::k_none || !plan.socket[k]) continue;
@@ -243,33 +205,128 @@ Result<std::vector<ProbeResult>> ProbeEngine::Impl::run_planned(std::span<const 
       sources.push_back(BatchSource{plan.socket[k], plan.keys[k].family});
     }
     BatchSource& src = sources[source_of_key[k]];
-    batch_index[i] = batch_probes.size();
+    index[i] = batch_probes.size();
     batch_probes.push_back(BatchProbe{probes[i].destination, source_of_key[k], src.probes.size()});
-    src.probes.push_back(batch_index[i]);
+    src.probes.push_back(index[i]);
   }
   NS_CHECK(assign_ids(sources, options.count));
-  Batch batch(io, std::move(sources), std::move(batch_probes), options, make_nonce());
-  std::vector<ProbeResult> ran = batch.run();
+  return std::make_unique<Batch>(io, std::move(sources), std::move(batch_probes), options, make_nonce());
+}
+
+std::vector<ProbeResult> ProbeEngine::Impl::icmp_results(std::span<const Probe> probes, const Plan& plan,
+                                                         const std::vector<std::size_t>& index, const Batch& batch) {
+  std::vector<ProbeResult> ran = batch.results();
   std::vector<ProbeResult> results(probes.size());
   for (std::size_t i = 0; i < probes.size(); ++i) {
     const std::size_t k = plan.key_of_probe[i];
-    if (batch_index[i] != Plan::k_none)
-      results[i] = std::move(ran[batch_index[i]]);
+    if (index[i] != Plan::k_none)
+      results[i] = std::move(ran[index[i]]);
     else
       results[i].detail = k == Plan::k_none ? plan.refused[i] : plan.key_failure[k];
   }
   return results;
 }
 
-ProbeEngine::ProbeEngine() : impl_(std::make_unique<Impl>()) {}
+/// Opens and serves the listeners; returns per listener why it does not serve ("" = serving).
+std::vector<std::string> ProbeEngine::Impl::serve_listeners(std::span<const ListenerSpec> specs,
+                                                            Listeners& listeners) {
+  std::vector<std::string> failure(specs.size());
+  auto fds = open_listeners(specs);
+  for (std::size_t l = 0; l < specs.size(); ++l) {
+    if (!fds) {
+      failure[l] = fds.error().message;
+    } else if (!(*fds)[l]) {
+      failure[l] = (*fds)[l].error().message;
+    } else if (auto served = listeners.serve(l, specs[l], std::move(*(*fds)[l])); !served) {
+      failure[l] = served.error().message;
+    }
+  }
+  return failure;
+}
+
+/// Runs the io_context until both batches are decided, polling the stop flag every 20 ms.
+void ProbeEngine::Impl::drive(Batch& icmp, FlowBatch& flows, const ProbeOptions& options) {
+  io.restart();
+  boost::asio::steady_timer poll(io);
+  std::function<void()> watch = [&] {
+    if (options.stop && options.stop->load()) {
+      icmp.interrupt();
+      flows.interrupt();
+      return;
+    }
+    poll.expires_after(std::chrono::milliseconds(20));
+    poll.async_wait([&](const boost::system::error_code& ec) {
+      if (!ec) watch();
+    });
+  };
+  if (options.stop) watch();
+  icmp.start();
+  flows.start();
+  while (!(icmp.finished() && flows.finished()))
+    if (io.run_one() == 0) break;
+  poll.cancel();
+}
+
+namespace {
+
+/// Every TCP attempt has a socket of its own: allow as many fds as the hard limit does.
+void raise_fd_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  limit.rlim_cur = limit.rlim_max;
+  (void)::setrlimit(RLIMIT_NOFILE, &limit);
+}
+
+std::uint64_t random_tag(std::mt19937& random) { return std::uint64_t{random()} << 32 | random(); }
+
+}  // namespace
+
+ProbeEngine::ProbeEngine() : impl_(std::make_unique<Impl>()) { raise_fd_limit(); }
 ProbeEngine::~ProbeEngine() = default;
 
-Result<std::vector<ProbeResult>> ProbeEngine::run(std::span<const IcmpProbe> probes, const ProbeOptions& options) {
+Result<std::vector<ProbeResult>> ProbeEngine::run(std::span<const Probe> probes, const ProbeOptions& options) {
+  return run(probes, {}, options);
+}
+
+Result<std::vector<ProbeResult>> ProbeEngine::run(std::span<const Probe> probes,
+                                                  std::span<const ListenerSpec> listener_specs,
+                                                  const ProbeOptions& options) {
   NS_CHECK(check_options(options));
   if (probes.empty()) return std::vector<ProbeResult>{};
-  NS_TRY(plan, impl_->plan(probes));
-  NS_CHECK(impl_->open_missing(probes, plan));
-  return impl_->run_planned(probes, plan, options);
+  std::vector<Probe> icmp_probes, flow_probes;
+  std::vector<std::size_t> icmp_of, flow_of;  // the caller's index of each
+  for (std::size_t i = 0; i < probes.size(); ++i) {
+    auto& part = probes[i].kind == ProbeKind::icmp ? icmp_probes : flow_probes;
+    (probes[i].kind == ProbeKind::icmp ? icmp_of : flow_of).push_back(i);
+    part.push_back(probes[i]);
+  }
+  NS_TRY(plan, impl_->plan(icmp_probes));
+  NS_CHECK(impl_->open_missing(icmp_probes, plan));
+  std::vector<std::size_t> icmp_index;
+  NS_TRY(icmp, impl_->icmp_batch(icmp_probes, plan, icmp_index, options));
+  const std::uint64_t tag = random_tag(impl_->random);
+  Listeners listeners(impl_->io, tag);
+  const auto listener_failure = impl_->serve_listeners(listener_specs, listeners);
+  auto setup = set_up_flows(flow_probes, listener_specs, listener_failure, options.count);
+  if (!setup) {
+    listeners.stop();
+    impl_->io.restart();
+    impl_->io.poll();
+    return setup.error();
+  }
+  FlowBatch flows(impl_->io, std::move(setup->probes), std::move(setup->udp_sockets), options, tag);
+  impl_->drive(*icmp, flows, options);
+  listeners.stop();
+  impl_->io.restart();
+  impl_->io.poll();  // the cancelled handlers run now, while everything they name still exists
+  std::vector<ProbeResult> results(probes.size());
+  auto icmp_results = impl_->icmp_results(icmp_probes, plan, icmp_index, *icmp);
+  for (std::size_t i = 0; i < icmp_of.size(); ++i) results[icmp_of[i]] = std::move(icmp_results[i]);
+  auto flow_results = flows.results(listeners);
+  for (std::size_t b = 0; b < flow_results.size(); ++b) results[flow_of[setup->caller[b]]] = std::move(flow_results[b]);
+  for (std::size_t i = 0; i < flow_of.size(); ++i)
+    if (!setup->refused[i].empty()) results[flow_of[i]].detail = setup->refused[i];
+  return results;
 }
 
 void ProbeEngine::close_sockets() { impl_->sockets.clear(); }

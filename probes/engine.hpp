@@ -11,9 +11,10 @@
 
 namespace nscheck::probes {
 
-/// Runs batches of probes; owns the io_context and the sockets (cached per source namespace,
+/// Runs batches of probes; owns the io_context and the raw sockets (cached per source namespace,
 /// address family and binding): ICMP echo for IPv4 destinations, ICMPv6 echo for IPv6 ones,
-/// mixed freely in one batch.
+/// TCP and UDP probes (fresh sockets per batch) with their built-in listeners, mixed freely
+/// in one batch under one deadline.
 /// Not thread-safe: one thread runs one batch at a time.
 ///
 /// A batch: every first request goes out at once (round-robin over the sockets); a probe is OK
@@ -36,7 +37,13 @@ class ProbeEngine {
   /// bind() to an address that is not local), a source address of the other family, an
   /// IPv4-mapped destination or a link-local one without a device binding makes only the probes
   /// concerned Outcome::error, with the reason in their detail.
-  Result<std::vector<ProbeResult>> run(std::span<const IcmpProbe> probes, const ProbeOptions& options);
+  Result<std::vector<ProbeResult>> run(std::span<const Probe> probes, const ProbeOptions& options);
+
+  /// The same with TCP and UDP probes: the listeners are opened first (each in its namespace)
+  /// and serve this batch only. A probe naming a listener that could not start is a harness
+  /// error, never sent. OK results of probes answered by a listener carry what it saw.
+  Result<std::vector<ProbeResult>> run(std::span<const Probe> probes, std::span<const ListenerSpec> listeners,
+                                       const ProbeOptions& options);
 
   /// Closes every socket (they keep their namespaces alive).
   void close_sockets();

@@ -19,9 +19,24 @@ std::string_view reason_name(Reason reason) {
     case Reason::local_prohibited: return "local-prohibited";
     case Reason::local_blackhole: return "blackhole";
     case Reason::local_message_too_big: return "message-too-big";
+    case Reason::refused: return "refused";
     case Reason::harness_error: return "harness-error";
   }
   return "harness-error";
+}
+
+std::string_view kind_name(ProbeKind kind) {
+  switch (kind) {
+    case ProbeKind::icmp: return "icmp";
+    case ProbeKind::tcp: return "tcp";
+    case ProbeKind::udp: return "udp";
+  }
+  return "icmp";
+}
+
+std::string kind_text(ProbeKind kind, std::uint16_t port) {
+  if (kind == ProbeKind::icmp) return "icmp";
+  return std::string(kind_name(kind)) + "/" + std::to_string(port);
 }
 
 }  // namespace nscheck::probes

@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,13 +12,55 @@
 
 namespace nscheck::probes {
 
-/// One echo probe from a source namespace to one destination address: ICMP echo for an IPv4
-/// destination, ICMPv6 echo for an IPv6 one (a global address, or link-local with bind_device).
-struct IcmpProbe {
+/// What a probe sends.
+enum class ProbeKind {
+  icmp,  ///< ICMP echo (IPv4) or ICMPv6 echo (IPv6) over a raw socket
+  tcp,   ///< a TCP handshake to a port, then a token echoed by the built-in listener
+  udp,   ///< a datagram carrying a token, echoed by the built-in responder
+};
+
+/// "icmp", "tcp" or "udp".
+std::string_view kind_name(ProbeKind kind);
+
+/// One probe from a source namespace to one destination address (a global address, or a
+/// link-local one with bind_device).
+struct Probe {
   int ns_fd = -1;                         ///< the source node's namespace (borrowed)
   std::string bind_device;                ///< "" or an interface: SO_BINDTODEVICE (ping -I IF)
   std::optional<IpAddress> bind_address;  ///< source address to bind (ping -I ADDR)
   IpAddress destination;
+  ProbeKind kind = ProbeKind::icmp;
+  std::uint16_t port = 0;  ///< tcp and udp: the destination port
+  /// tcp and udp: the built-in listener (index into the batch's listeners) that should answer.
+  /// When it failed to start, the probe is a harness error and is not sent. None: the answer
+  /// comes from a service of the user's own (TCP: the handshake is the answer; UDP: any
+  /// datagram from the destination's address and port), and nothing is seen.
+  std::optional<std::size_t> listener;
+};
+
+/// A built-in listener (TCP) or echo responder (UDP) for one batch: bound to the wildcard
+/// address of its family and to `port`, inside the namespace held by ns_fd. It echoes each
+/// probe's token and records what it saw.
+struct ListenerSpec {
+  int ns_fd = -1;
+  ProbeKind kind = ProbeKind::tcp;
+  Family family = Family::v4;
+  std::uint16_t port = 0;
+  std::string owner;  ///< for messages: "node web"
+
+  auto operator<=>(const ListenerSpec&) const = default;
+};
+
+/// "tcp/80" (or "icmp").
+std::string kind_text(ProbeKind kind, std::uint16_t port);
+
+/// What a listener saw of a probe that reached it.
+struct Seen {
+  std::size_t listener = 0;  ///< index into the batch's listeners: which node answered
+  IpAddress peer;            ///< the source address the destination saw (after any NAT)
+  std::uint16_t peer_port = 0;
+  IpAddress local;           ///< the address it arrived at (after any DNAT)
+  std::uint16_t local_port = 0;
 };
 
 /// OK: the destination answered. NG: the network did not deliver. Error: the harness or host
@@ -42,6 +85,7 @@ enum class Reason {
   local_prohibited,       ///< send failed: EACCES (prohibit route) or EPERM (local filter)
   local_blackhole,        ///< send failed: EINVAL (blackhole route; IPv6: confirmed by MSG_PROBE)
   local_message_too_big,  ///< send failed: EMSGSIZE (cached path MTU)
+  refused,                ///< TCP: the destination answered the SYN with a RST
   harness_error,          ///< the probe could not be run (see ProbeResult::detail)
 };
 
@@ -62,6 +106,9 @@ struct ProbeResult {
   std::chrono::microseconds rtt{0};  ///< time to the first reply (OK only)
   std::string detail;   ///< human text: the full reason, with the fix for harness errors
   bool interrupted = false;  ///< the batch was stopped before this probe was decided: no verdict
+  /// tcp and udp, OK only: what the built-in listener saw of the answered request (none when a
+  /// service of the user's own answered, or the listener's record was missing at the end).
+  std::optional<Seen> seen;
 };
 
 /// Timing of one batch of probes.
@@ -69,7 +116,8 @@ struct ProbeOptions {
   /// How long a probe waits, from its first request. The batch ends when every probe is
   /// decided: a batch of silent drops costs one deadline (plus the time its burst took to send).
   std::chrono::milliseconds deadline{500};
-  int count = 2;  ///< at most this many echo requests per probe (>= 2: an NG is confirmed)
+  int count = 2;  ///< at most this many requests (echo requests, connection attempts, datagrams)
+                  ///< per probe (>= 2: an NG is confirmed)
   /// Polled while the batch runs (SIGINT/SIGTERM): when it turns true, the batch ends at once
   /// and every probe not yet decided comes back with `interrupted` set.
   const std::atomic<bool>* stop = nullptr;

@@ -48,6 +48,11 @@ Result<void> set_buffer(int fd, int force_option, int plain_option, const char* 
   return errno_error(std::string("setsockopt(") + name + " fallback)", errno);
 }
 
+Result<void> set_big_buffers(int fd) {
+  NS_CHECK(set_buffer(fd, SO_RCVBUFFORCE, SO_RCVBUF, "SO_RCVBUFFORCE"));
+  return set_buffer(fd, SO_SNDBUFFORCE, SO_SNDBUF, "SO_SNDBUFFORCE");
+}
+
 /// Creates and configures the socket in the calling thread's namespace.
 Result<UniqueFd> make_socket_here(Family family) {
   const bool v6 = family == Family::v6;
@@ -61,8 +66,7 @@ Result<UniqueFd> make_socket_here(Family family) {
     return e;
   }
   NS_CHECK(v6 ? set_icmp6_filter(fd.get()) : set_icmp_filter(fd.get()));
-  NS_CHECK(set_buffer(fd.get(), SO_RCVBUFFORCE, SO_RCVBUF, "SO_RCVBUFFORCE"));
-  NS_CHECK(set_buffer(fd.get(), SO_SNDBUFFORCE, SO_SNDBUF, "SO_SNDBUFFORCE"));
+  NS_CHECK(set_big_buffers(fd.get()));
   return fd;
 }
 
@@ -105,7 +109,110 @@ Result<void> bind_address(int fd, const IpAddress& address) {
   return e;
 }
 
+int domain_of(Family family) { return family == Family::v6 ? AF_INET6 : AF_INET; }
+
+Result<void> set_int(int fd, int level, int option, int value, const char* name) {
+  if (::setsockopt(fd, level, option, &value, sizeof value) != 0)
+    return errno_error(std::string("setsockopt(") + name + ")", errno);
+  return {};
+}
+
+std::string flow_socket_call(ProbeKind kind, Family family) {
+  return std::string("socket(") + (family == Family::v6 ? "AF_INET6" : "AF_INET") +
+         (kind == ProbeKind::tcp ? ", SOCK_STREAM)" : ", SOCK_DGRAM)");
+}
+
+Result<UniqueFd> make_flow_socket_here(ProbeKind kind, Family family) {
+  UniqueFd fd(::socket(domain_of(family), (kind == ProbeKind::tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK |
+                                              SOCK_CLOEXEC, 0));
+  if (!fd.valid()) {
+    Error e = errno_error(flow_socket_call(kind, family), errno);
+    if (e.errnum == EMFILE) e.message += " (too many open files: raise the limit with ulimit -n)";
+    return e;
+  }
+  return fd;
+}
+
+Result<void> set_recverr(int fd, Family family) {
+  return family == Family::v6 ? set_int(fd, SOL_IPV6, IPV6_RECVERR, 1, "IPV6_RECVERR")
+                              : set_int(fd, SOL_IP, IP_RECVERR, 1, "IP_RECVERR");
+}
+
+Result<UniqueFd> make_client_here(const FlowPlace& place) {
+  NS_TRY(fd, make_flow_socket_here(place.kind, place.family));
+  NS_CHECK(set_recverr(fd.get(), place.family));
+  if (place.kind == ProbeKind::udp) NS_CHECK(set_big_buffers(fd.get()));
+  return fd;
+}
+
+Result<void> bind_wildcard(int fd, Family family, std::uint16_t port) {
+  sockaddr_storage ss{};
+  socklen_t len = 0;
+  if (family == Family::v6) {
+    auto& sa = reinterpret_cast<sockaddr_in6&>(ss);
+    sa.sin6_family = AF_INET6;
+    sa.sin6_port = htons(port);
+    len = sizeof sa;
+  } else {
+    auto& sa = reinterpret_cast<sockaddr_in&>(ss);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(port);
+    len = sizeof sa;
+  }
+  if (::bind(fd, reinterpret_cast<const sockaddr*>(&ss), len) == 0) return {};
+  Error e = errno_error(std::string("bind to ") + (family == Family::v6 ? "[::]:" : "0.0.0.0:") + std::to_string(port),
+                        errno);
+  if (e.errnum == EADDRINUSE) e.message += " (something in the node already uses that port)";
+  return e;
+}
+
+Result<UniqueFd> make_listener_here(const ListenerSpec& spec) {
+  NS_TRY(fd, make_flow_socket_here(spec.kind, spec.family));
+  const bool v6 = spec.family == Family::v6;
+  if (v6) NS_CHECK(set_int(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, 1, "IPV6_V6ONLY"));
+  if (spec.kind == ProbeKind::tcp) {
+    // an earlier stage's connections may linger in TIME_WAIT on this port
+    NS_CHECK(set_int(fd.get(), SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR"));
+  } else {
+    NS_CHECK(v6 ? set_int(fd.get(), IPPROTO_IPV6, IPV6_RECVPKTINFO, 1, "IPV6_RECVPKTINFO")
+                : set_int(fd.get(), IPPROTO_IP, IP_PKTINFO, 1, "IP_PKTINFO"));
+    NS_CHECK(set_big_buffers(fd.get()));
+  }
+  NS_CHECK(bind_wildcard(fd.get(), spec.family, spec.port));
+  if (spec.kind == ProbeKind::tcp && ::listen(fd.get(), SOMAXCONN) != 0) return errno_error("listen", errno);
+  return fd;
+}
+
 }  // namespace
+
+Result<std::vector<UniqueFd>> open_flow_sockets(std::span<const FlowPlace> places) {
+  if (places.empty()) return std::vector<UniqueFd>{};
+  std::vector<int> ns_fds;
+  ns_fds.reserve(places.size());
+  for (const FlowPlace& place : places) ns_fds.push_back(place.ns_fd);
+  std::vector<UniqueFd> fds;
+  fds.reserve(places.size());
+  NS_CHECK(for_each_netns(ns_fds, [&](std::size_t i) -> Result<void> {
+    NS_TRY(fd, make_client_here(places[i]));
+    fds.push_back(std::move(fd));
+    return {};
+  }));
+  return fds;
+}
+
+Result<std::vector<Result<UniqueFd>>> open_listeners(std::span<const ListenerSpec> specs) {
+  if (specs.empty()) return std::vector<Result<UniqueFd>>{};
+  std::vector<int> ns_fds;
+  ns_fds.reserve(specs.size());
+  for (const ListenerSpec& spec : specs) ns_fds.push_back(spec.ns_fd);
+  std::vector<Result<UniqueFd>> fds;
+  fds.reserve(specs.size());
+  NS_CHECK(for_each_netns(ns_fds, [&](std::size_t i) -> Result<void> {
+    fds.push_back(make_listener_here(specs[i]));
+    return {};
+  }));
+  return fds;
+}
 
 Result<std::vector<UniqueFd>> open_icmp_sockets(std::span<const SocketPlace> places) {
   std::vector<int> ns_fds;
@@ -134,7 +241,7 @@ Result<UniqueFd> open_icmp_socket(int ns_fd, Family family) {
   return std::move(opened.front());
 }
 
-Result<void> bind_icmp_socket(const UniqueFd& fd, const SocketBinding& binding) {
+Result<void> bind_socket(const UniqueFd& fd, const SocketBinding& binding) {
   if (!binding.device.empty()) NS_CHECK(bind_device(fd.get(), binding.device));
   if (binding.address) NS_CHECK(bind_address(fd.get(), *binding.address));
   return {};
@@ -142,7 +249,7 @@ Result<void> bind_icmp_socket(const UniqueFd& fd, const SocketBinding& binding) 
 
 Result<UniqueFd> open_bound_icmp_socket(int ns_fd, const SocketBinding& binding, Family family) {
   NS_TRY(fd, open_icmp_socket(ns_fd, family));
-  NS_CHECK(bind_icmp_socket(fd, binding));
+  NS_CHECK(bind_socket(fd, binding));
   return fd;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
-// Opens the raw ICMP and ICMPv6 sockets the probe engine adopts. A socket is created inside its
-// source namespace (on a helper thread, see core/netns.hpp) and stays there for its whole life.
+// Opens the sockets the probe engine adopts: raw ICMP and ICMPv6 sockets, TCP and UDP client
+// sockets, and the built-in listeners. A socket is created inside its namespace (on a helper
+// thread, see core/netns.hpp) and stays there for its whole life.
 
 #include <optional>
 #include <span>
@@ -10,6 +11,7 @@
 #include "core/ip.hpp"
 #include "core/result.hpp"
 #include "core/unique_fd.hpp"
+#include "probes/probe.hpp"
 
 namespace nscheck::probes {
 
@@ -44,11 +46,30 @@ Result<std::vector<UniqueFd>> open_icmp_sockets(std::span<const int> ns_fds, Fam
 /// Opens one raw ICMP socket in the namespace held by ns_fd.
 Result<UniqueFd> open_icmp_socket(int ns_fd, Family family = Family::v4);
 
+/// Where one TCP or UDP client socket is opened.
+struct FlowPlace {
+  int ns_fd = -1;
+  ProbeKind kind = ProbeKind::tcp;
+  Family family = Family::v4;
+};
+
+/// Opens one client socket per place (all on one helper thread; give places of one namespace
+/// together, each namespace is entered once per run of them): non-blocking, close-on-exec,
+/// IP_RECVERR / IPV6_RECVERR on, so an ICMP error about a request is queued with its type, code
+/// and reporter (MSG_ERRQUEUE). UDP sockets get big buffers, like the raw ones.
+Result<std::vector<UniqueFd>> open_flow_sockets(std::span<const FlowPlace> places);
+
+/// Opens the listeners of a batch, one per spec: TCP bound to the wildcard address and
+/// listening, UDP bound with IP_PKTINFO / IPV6_RECVPKTINFO (the echo leaves from the address
+/// the datagram came to). IPv6 ones are IPv6-only. Fails as a whole only when a namespace cannot
+/// be entered; a listener that cannot bind (its port is taken) fails alone.
+Result<std::vector<Result<UniqueFd>>> open_listeners(std::span<const ListenerSpec> specs);
+
 /// Applies a binding to a socket. Errors name the device or address (ENODEV, EADDRNOTAVAIL).
 /// Any thread will do: the kernel resolves names and addresses in the socket's own namespace.
 /// An IPv6 address is bound without a scope id: a link-local one needs the device binding too
 /// (it is applied first, and the kernel then takes the scope from it).
-Result<void> bind_icmp_socket(const UniqueFd& fd, const SocketBinding& binding);
+Result<void> bind_socket(const UniqueFd& fd, const SocketBinding& binding);
 
 /// Opens a raw ICMP socket in ns_fd and applies binding to it.
 Result<UniqueFd> open_bound_icmp_socket(int ns_fd, const SocketBinding& binding, Family family = Family::v4);

@@ -11,7 +11,19 @@
 namespace nscheck::probes {
 namespace {
 
-std::string sendto_text(int err) { return std::string("sendto: ") + std::strerror(err); }
+std::string call_text(ProbeKind kind, int err) {
+  return std::string(kind == ProbeKind::tcp ? "connect: " : "sendto: ") + std::strerror(err);
+}
+
+/// What one request is called in texts.
+const char* request_word(ProbeKind kind) {
+  switch (kind) {
+    case ProbeKind::icmp: return "request";
+    case ProbeKind::tcp: return "connection attempt";
+    case ProbeKind::udp: return "datagram";
+  }
+  return "request";
+}
 
 std::string neighbour_table_advice(Family family) {
   const char* ip = family == Family::v6 ? "ipv6" : "ipv4";
@@ -21,11 +33,13 @@ std::string neighbour_table_advice(Family family) {
          ip + ".neigh.default.gc_thresh3 on the host";
 }
 
-SendErrorVerdict judge_attempt(const Attempt& a) { return judge_send_error(a.send_errno, a.family, a.einval_cause); }
+SendErrorVerdict judge_attempt(const Attempt& a) {
+  return judge_send_error(a.send_errno, a.family, a.einval_cause, a.kind);
+}
 
 /// Whether an attempt failed for a reason that is a fact about the network (NG material).
 bool is_ng_failure(const Attempt& a) {
-  if (a.fate == AttemptFate::icmp_error) return true;
+  if (a.fate == AttemptFate::icmp_error || a.fate == AttemptFate::refused) return true;
   return a.fate == AttemptFate::send_error && judge_attempt(a).outcome == Outcome::ng;
 }
 
@@ -36,6 +50,7 @@ bool is_harness_failure(const Attempt& a) {
 /// "net unreachable (ICMP 3/0) from 192.0.2.254" or the local sendto text.
 std::string describe_failure(const Attempt& a) {
   if (a.fate == AttemptFate::send_error) return judge_attempt(a).detail;
+  if (a.fate == AttemptFate::refused) return "connection refused (TCP RST: nothing listens there)";
   std::string text = icmp::describe_icmp(a.family, a.icmp_type, a.icmp_code, a.next_hop_mtu);
   if (a.reporter) text += " from " + a.reporter->str();
   return text;
@@ -53,7 +68,8 @@ std::string format_ms(std::chrono::microseconds us) {
 void fill_facts(ProbeResult& r, std::span<const Attempt> attempts) {
   r.sent = static_cast<int>(attempts.size());
   for (const Attempt& a : attempts) {
-    if (a.fate == AttemptFate::reply || a.fate == AttemptFate::icmp_error) ++r.answered;
+    if (a.fate == AttemptFate::reply || a.fate == AttemptFate::icmp_error || a.fate == AttemptFate::refused)
+      ++r.answered;
     if (a.fate == AttemptFate::send_error && r.send_errno == 0) r.send_errno = a.send_errno;
     if (a.fate == AttemptFate::icmp_error && r.icmp_type < 0) {
       r.icmp_type = a.icmp_type;
@@ -68,11 +84,18 @@ ProbeResult ok_result(std::span<const Attempt> attempts, const Attempt& first_re
   fill_facts(r, attempts);
   r.outcome = Outcome::ok;
   r.reason = Reason::reply;
-  r.icmp_type = first_reply.family == Family::v6 ? icmp::k_icmp6_echo_reply : icmp::k_echo_reply;
-  r.icmp_code = 0;
   r.reporter.reset();
   r.rtt = first_reply.answered_at - first_reply.sent_at;
-  r.detail = "echo reply in " + format_ms(r.rtt);
+  r.icmp_type = r.icmp_code = -1;
+  switch (first_reply.kind) {
+    case ProbeKind::icmp:
+      r.icmp_type = first_reply.family == Family::v6 ? icmp::k_icmp6_echo_reply : icmp::k_echo_reply;
+      r.icmp_code = 0;
+      r.detail = "echo reply in " + format_ms(r.rtt);
+      break;
+    case ProbeKind::tcp: r.detail = "handshake completed in " + format_ms(r.rtt); break;
+    case ProbeKind::udp: r.detail = "datagram answered in " + format_ms(r.rtt); break;
+  }
   return r;
 }
 
@@ -88,6 +111,7 @@ ProbeResult harness_result(std::span<const Attempt> attempts, const Attempt& fai
 
 /// Distinct failure texts in request order, then what the rest of the requests saw.
 std::string ng_detail(std::span<const Attempt> attempts, std::chrono::milliseconds deadline) {
+  const char* word = attempts.empty() ? "request" : request_word(attempts.front().kind);
   std::vector<std::string> seen;
   std::string text;
   int silent = 0;
@@ -102,8 +126,7 @@ std::string ng_detail(std::span<const Attempt> attempts, std::chrono::millisecon
     seen.push_back(std::move(one));
   }
   if (silent > 0)
-    text +=
-        "; no answer to the other " + plural(silent, "request") + " within " + std::to_string(deadline.count()) + " ms";
+    text += "; no answer to the other " + plural(silent, word) + " within " + std::to_string(deadline.count()) + " ms";
   return text;
 }
 
@@ -112,9 +135,12 @@ ProbeResult ng_result(std::span<const Attempt> attempts, const Attempt& first_fa
   ProbeResult r;
   fill_facts(r, attempts);
   r.outcome = Outcome::ng;
-  r.reason = first_failure.fate == AttemptFate::icmp_error
-                 ? icmp::reason_for_icmp(first_failure.family, first_failure.icmp_type, first_failure.icmp_code)
-                 : judge_attempt(first_failure).reason;
+  if (first_failure.fate == AttemptFate::icmp_error)
+    r.reason = icmp::reason_for_icmp(first_failure.family, first_failure.icmp_type, first_failure.icmp_code);
+  else if (first_failure.fate == AttemptFate::refused)
+    r.reason = Reason::refused;
+  else
+    r.reason = judge_attempt(first_failure).reason;
   r.detail = ng_detail(attempts, deadline);
   return r;
 }
@@ -123,20 +149,21 @@ ProbeResult timeout_result(std::span<const Attempt> attempts, std::chrono::milli
   ProbeResult r;
   fill_facts(r, attempts);
   if (attempts.empty()) {
-    r.detail = "no echo request could be sent within " + std::to_string(deadline.count()) +
+    r.detail = "no request could be sent within " + std::to_string(deadline.count()) +
                " ms (the socket's send buffer stayed full)";
     return r;  // Outcome::error: the network was never asked
   }
   r.outcome = Outcome::ng;
   r.reason = Reason::timeout;
-  r.detail = "no reply within " + std::to_string(deadline.count()) + " ms (" + plural(r.sent, "request") + " sent)";
+  r.detail = "no reply within " + std::to_string(deadline.count()) + " ms (" +
+             plural(r.sent, request_word(attempts.front().kind)) + " sent)";
   return r;
 }
 
 }  // namespace
 
-SendErrorVerdict judge_send_error(int err, Family family, EinvalCause cause) {
-  const std::string base = sendto_text(err);
+SendErrorVerdict judge_send_error(int err, Family family, EinvalCause cause, ProbeKind kind) {
+  const std::string base = call_text(kind, err);
   if (err == EINVAL && cause == EinvalCause::neighbour_creation)
     return {Outcome::error, Reason::harness_error,
             base + " (the route is usable, so IPv6 means: no neighbour entry could be created; " +

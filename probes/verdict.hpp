@@ -12,12 +12,13 @@
 
 namespace nscheck::probes {
 
-/// What became of one echo request.
+/// What became of one request (echo request, connection attempt or datagram).
 enum class AttemptFate {
   pending,     ///< sent, nothing came back (yet)
-  reply,       ///< an echo reply from the destination
+  reply,       ///< an echo reply, a completed handshake, or the datagram's echo
   icmp_error,  ///< an ICMP error quoting it
-  send_error,  ///< sendto() failed: the request never left the source
+  send_error,  ///< sendto()/connect() failed: the request never left the source
+  refused,     ///< TCP: a RST answered the SYN
 };
 
 /// What an EINVAL from an IPv6 send stands for. IPv6 reports a blackhole route and a neighbour
@@ -29,9 +30,10 @@ enum class EinvalCause {
   neighbour_creation,  ///< the route is usable: the neighbour entry could not be created
 };
 
-/// One echo request of a probe.
+/// One request of a probe.
 struct Attempt {
   Family family = Family::v4;  ///< of the probe: ICMP or ICMPv6 (for icmp_type/icmp_code)
+  ProbeKind kind = ProbeKind::icmp;
   AttemptFate fate = AttemptFate::pending;
   std::chrono::microseconds sent_at{0};      ///< since the batch started
   std::chrono::microseconds answered_at{0};  ///< since the batch started (reply or ICMP error)
@@ -54,7 +56,9 @@ struct SendErrorVerdict {
 /// the source's own routing or filtering (an NG); ENOBUFS and anything else are harness errors,
 /// and so is an IPv6 EINVAL whose cause is EinvalCause::neighbour_creation. The family picks
 /// the sysctl named in the neighbour-table advice.
-SendErrorVerdict judge_send_error(int err, Family family = Family::v4, EinvalCause cause = EinvalCause::unknown);
+/// `kind` names the failed call in the detail: sendto (icmp, udp) or connect (tcp).
+SendErrorVerdict judge_send_error(int err, Family family = Family::v4, EinvalCause cause = EinvalCause::unknown,
+                                  ProbeKind kind = ProbeKind::icmp);
 
 /// True when the probe needs no more time: a reply came, or all `count` requests failed.
 bool is_decided(std::span<const Attempt> attempts, int count);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "reports/summary.hpp"
@@ -53,10 +54,12 @@ struct Marks {
 
 /// The marks of every (source, column) of a stage, in one pass over its cells: a full matrix
 /// of N nodes has N^2 positions and N^2 cells, so a scan per position would cost N^4.
-std::map<std::pair<std::string_view, std::string_view>, Marks> marks_by_position(const Stage& st) {
-  std::map<std::pair<std::string_view, std::string_view>, Marks> out;
+using Position = std::tuple<std::string_view, std::string_view, std::string_view>;  // probe, row, column
+
+std::map<Position, Marks> marks_by_position(const Stage& st) {
+  std::map<Position, Marks> out;
   for (const auto& c : st.cells) {
-    Marks& m = out[{c.source, c.column}];
+    Marks& m = out[{c.probe, c.source, c.column}];
     m.ok |= c.observed == "OK";
     m.ng |= c.observed == "NG";
     m.mismatch |= c.status == CellStatus::fail;
@@ -89,15 +92,14 @@ std::string matrix_line(const std::vector<MatrixCell>& fields, const std::vector
   return line + "\n";
 }
 
-std::vector<std::vector<MatrixCell>> matrix_grid(const Stage& st) {
+std::vector<std::vector<MatrixCell>> matrix_grid(const Matrix& matrix, const std::map<Position, Marks>& marks) {
   std::vector<std::vector<MatrixCell>> grid;
   grid.push_back({MatrixCell{}});
-  for (const auto& col : st.columns) grid.front().push_back({col, Tone::bold});
-  const auto marks = marks_by_position(st);
-  for (const auto& row : st.rows) {
+  for (const auto& col : matrix.columns) grid.front().push_back({col, Tone::bold});
+  for (const auto& row : matrix.rows) {
     std::vector<MatrixCell> line{{row, Tone::bold}};
-    for (const auto& col : st.columns) {
-      auto it = marks.find({row, col});
+    for (const auto& col : matrix.columns) {
+      auto it = marks.find({matrix.probe, row, col});
       line.push_back(matrix_cell(it == marks.end() ? Marks{} : it->second));
     }
     grid.push_back(std::move(line));
@@ -105,15 +107,27 @@ std::vector<std::vector<MatrixCell>> matrix_grid(const Stage& st) {
   return grid;
 }
 
-std::string render_matrix(const Stage& st, const ConsoleOptions& o) {
-  if (st.rows.empty() || st.columns.empty()) return "";
-  const auto grid = matrix_grid(st);
+std::string render_matrix(const Matrix& matrix, const std::map<Position, Marks>& marks, const ConsoleOptions& o) {
+  if (matrix.rows.empty() || matrix.columns.empty()) return "";
+  const auto grid = matrix_grid(matrix, marks);
   std::vector<std::size_t> widths(grid.front().size(), 0);
   for (const auto& line : grid) {
     for (std::size_t i = 0; i < line.size(); ++i) widths[i] = std::max(widths[i], display_width(line[i].text));
   }
   std::string out;
   for (const auto& line : grid) out += matrix_line(line, widths, o);
+  return out;
+}
+
+/// One matrix per probe kind; each is titled unless the stage has only the ICMP one.
+std::string render_matrices(const Stage& st, const ConsoleOptions& o) {
+  const auto marks = marks_by_position(st);
+  const bool titled = st.matrices.size() > 1 || (st.matrices.size() == 1 && st.matrices.front().probe != "icmp");
+  std::string out;
+  for (const auto& m : st.matrices) {
+    if (titled) out += "  " + paint(m.probe, Tone::bold, o) + "\n";
+    out += render_matrix(m, marks, o);
+  }
   return out;
 }
 
@@ -218,7 +232,7 @@ std::string render_stage(const Run& run, std::size_t index, const ConsoleOptions
   const Stage& st = run.stages[index];
   const Counts c = count_cells(st);
   std::string out = stage_header(run, index, o);
-  out += render_matrix(st, o);
+  out += render_matrices(st, o);
   out += render_legend(c, o);
   const auto reasons = reason_lines(run, st);
   if (!reasons.empty() || c.not_run > 0 || !st.error.empty()) out += "\n";

@@ -62,7 +62,9 @@ std::string cell_json(const Cell& c, int indent) {
                  {"sent", std::to_string(c.sent)},
                  {"time_s", num(c.time_s)},
                  {"line", std::to_string(c.line)},
-                 {"status", str(std::string(status_name(c.status)))}},
+                 {"status", str(std::string(status_name(c.status)))},
+                 {"seen_from", str(c.seen_from)},
+                 {"answered_by", str(c.answered_by)}},
                 indent);
 }
 
@@ -76,14 +78,17 @@ std::string counts_json(const Counts& c, int indent) {
                 indent);
 }
 
+std::string matrix_json(const Matrix& m, int indent) {
+  return object({{"probe", str(m.probe)}, {"rows", str_array(m.rows)}, {"columns", str_array(m.columns)}}, indent);
+}
+
 std::string stage_json(const Stage& st, int indent) {
   return object({{"name", str(st.name)},
                  {"line", std::to_string(st.line)},
                  {"time_s", num(st.time_s)},
                  {"deadline_ms", std::to_string(st.deadline_ms)},
                  {"count", std::to_string(st.count)},
-                 {"rows", str_array(st.rows)},
-                 {"columns", str_array(st.columns)},
+                 {"matrices", array(st.matrices, indent + 2, matrix_json)},
                  {"error", str(st.error)},
                  {"counts", counts_json(count_cells(st), indent + 2)},
                  {"cells", array(st.cells, indent + 2, cell_json)}},

@@ -51,13 +51,15 @@ std::string stage_classname(const Run& run, const Stage& st) {
 std::string package(const Run& run) { return one_line(scenario_stem(run)); }
 
 std::string case_name(const Cell& c) {
-  return one_line(c.probe.empty() ? cell_label(c) : c.probe + " " + cell_label(c));
+  return one_line(c.probe == "icmp" ? "icmp " + cell_label(c) : cell_label(c));  // the label names other kinds
 }
 
 std::string cell_body(const Run& run, const Stage& st, const Cell& c) {
+  std::string seen;
+  if (!c.seen_from.empty()) seen = fmt::format("seen:     from {} by node {}\n", c.seen_from, c.answered_by);
   return fmt::format(
-      "expected: {}\nobserved: {}\nprobe:    {}, {} ms deadline, {} requests\nscenario: {} (stage \"{}\")\n",
-      c.expected, observation(c), case_name(c), st.deadline_ms, st.count, scenario_place(run, c.line), st.name);
+      "expected: {}\nobserved: {}\n{}probe:    {}, {} ms deadline, {} requests\nscenario: {} (stage \"{}\")\n",
+      c.expected, observation(c), seen, case_name(c), st.deadline_ms, st.count, scenario_place(run, c.line), st.name);
 }
 
 std::string not_run_text(const Run& run, const Stage& st, const Cell& c) {
@@ -75,6 +77,10 @@ Case cell_case(const Run& run, const Stage& st, const Cell& c) {
       k.outcome = Outcome::failure, k.type = "mismatch";
       k.message =
           fmt::format("expected {}, observed {}{}", c.expected, c.observed, c.reason.empty() ? "" : ": " + c.reason);
+      if (c.observed == c.expected) {  // it arrived, but not as asserted (seen_from, answered_by)
+        k.type = c.reason;
+        k.message = one_line(c.detail);
+      }
       k.body = cell_body(run, st, c);
       break;
     case CellStatus::error:

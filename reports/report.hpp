@@ -22,7 +22,7 @@ struct Cell {
   std::string target;       ///< the target as written: "ns2", "ns2:ns2-veth0", "192.0.2.1"
   std::string column;       ///< the matrix column this cell belongs to (usually = target)
   std::string address;      ///< the address actually probed
-  std::string probe;        ///< "icmp"
+  std::string probe;        ///< "icmp", "tcp/80", "udp/53"
   std::string expected;     ///< "OK" or "NG"
   std::string observed;     ///< "OK", "NG", "ERROR" or "NOT RUN"
   std::string reason;       ///< short reason name: "reply", "timeout", "net-unreachable", ...
@@ -31,6 +31,15 @@ struct Cell {
   double time_s = 0;        ///< time to the answer, or the stage's deadline
   int line = 0;             ///< where the expectation was written in the scenario
   CellStatus status = CellStatus::pass;
+  std::string seen_from;    ///< tcp, udp: the source the destination saw, "ADDR:PORT" ("" = unknown)
+  std::string answered_by;  ///< tcp, udp: the node whose built-in listener answered ("" = unknown)
+};
+
+/// How the cells of one probe kind are laid out as a matrix.
+struct Matrix {
+  std::string probe;                 ///< "icmp", "tcp/80", ...
+  std::vector<std::string> rows;     ///< source nodes, in matrix order
+  std::vector<std::string> columns;  ///< targets as written, in matrix order
 };
 
 /// One stage of a scenario, in the order run.
@@ -40,8 +49,7 @@ struct Stage {
   double time_s = 0;       ///< wall time of the stage (changes + probes)
   int deadline_ms = 0;
   int count = 0;
-  std::vector<std::string> rows;     ///< source nodes, in matrix order
-  std::vector<std::string> columns;  ///< targets as written, in matrix order
+  std::vector<Matrix> matrices;  ///< one per probe kind, in the order written
   std::vector<Cell> cells;
   std::string error;  ///< a harness error that stopped this stage ("" = none)
 };

@@ -58,7 +58,8 @@ std::string result_name(RunResult result) {
 }
 
 std::string cell_label(const Cell& cell) {
-  std::string s = cell.source;
+  std::string s = cell.probe.empty() || cell.probe == "icmp" ? "" : cell.probe + " ";
+  s += cell.source;
   if (!cell.source_bind.empty()) s += " -I " + cell.source_bind;
   s += " -> " + cell.target;
   if (!cell.address.empty() && cell.address != cell.target) s += " (" + cell.address + ")";

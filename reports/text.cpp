@@ -67,7 +67,7 @@ using Clean = std::string (*)(std::string_view);
 
 void clean_cell(Cell& c, Clean clean) {
   for (std::string* f : {&c.source, &c.source_bind, &c.target, &c.column, &c.address, &c.probe, &c.expected,
-                         &c.observed, &c.reason, &c.detail}) {
+                         &c.observed, &c.reason, &c.detail, &c.seen_from, &c.answered_by}) {
     *f = clean(*f);
   }
 }
@@ -75,8 +75,11 @@ void clean_cell(Cell& c, Clean clean) {
 void clean_stage(Stage& st, Clean clean) {
   st.name = clean(st.name);
   st.error = clean(st.error);
-  for (auto& r : st.rows) r = clean(r);
-  for (auto& c : st.columns) c = clean(c);
+  for (auto& m : st.matrices) {
+    m.probe = clean(m.probe);
+    for (auto& r : m.rows) r = clean(r);
+    for (auto& c : m.columns) c = clean(c);
+  }
   for (auto& c : st.cells) clean_cell(c, clean);
 }
 

@@ -59,7 +59,8 @@ Result<void> for_each_netns(std::span<const int> ns_fds, const NetnsFn& fn) {
     // The helper thread must not share fs attributes for setns(CLONE_NEWNET)? It need not:
     // only CLONE_NEWNS/CLONE_NEWUSER care. A net namespace switch is per thread.
     for (std::size_t i = 0; i < ns_fds.size(); ++i) {
-      if (::setns(ns_fds[i], CLONE_NEWNET) != 0) return errno_error("setns(CLONE_NEWNET)", errno);
+      const bool same = i > 0 && ns_fds[i] == ns_fds[i - 1];  // already there
+      if (!same && ::setns(ns_fds[i], CLONE_NEWNET) != 0) return errno_error("setns(CLONE_NEWNET)", errno);
       NS_CHECK(fn(i));
     }
     return {};

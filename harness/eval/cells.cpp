@@ -1,19 +1,50 @@
 #include "eval/cells.hpp"
 
+#include <map>
+
 namespace nscheck::eval {
 namespace {
 
 using scenario::Target;
 
 std::size_t node_index(const scenario::Scenario& s, const std::string& name) {
+  if (auto it = s.node_index.find(name); it != s.node_index.end()) return it->second;
   for (std::size_t i = 0; i < s.nodes.size(); ++i)
     if (s.nodes[i].name == name) return i;
   return 0;  // unreachable for a validated scenario
 }
 
+/// The node holding an address (validation made sure one does).
+std::size_t holder_of(const scenario::Scenario& s, const IpAddress& a) {
+  for (std::size_t n = 0; n < s.nodes.size(); ++n)
+    for (const auto& i : s.nodes[n].interfaces)
+      for (const auto& p : i.addresses)
+        if (p.address == a) return n;
+  return 0;
+}
+
 /// Both families: a node or interface target means each of its addresses.
 void add_all(std::vector<IpAddress>& out, const scenario::Interface& i) {
   for (const auto& p : i.addresses) out.push_back(p.address);
+}
+
+probes::ProbeKind kind_of(const scenario::ProbeSpec& p) {
+  switch (p.kind) {
+    case scenario::ProbeSpec::Kind::icmp: return probes::ProbeKind::icmp;
+    case scenario::ProbeSpec::Kind::tcp: return probes::ProbeKind::tcp;
+    case scenario::ProbeSpec::Kind::udp: return probes::ProbeKind::udp;
+  }
+  return probes::ProbeKind::icmp;
+}
+
+bool declares_service(const scenario::Node& n, probes::ProbeKind kind, std::uint16_t port) {
+  for (const auto& d : n.services)
+    if (kind_of(d.probe) == kind && d.probe.port == port) return true;
+  return false;
+}
+
+std::string endpoint_text(const IpAddress& a, std::uint16_t port) {
+  return a.family == Family::v6 ? "[" + a.str() + "]:" + std::to_string(port) : a.str() + ":" + std::to_string(port);
 }
 
 /// The cell as the reports see it, before the verdict.
@@ -25,10 +56,35 @@ report::Cell base_cell(const scenario::Scenario& s, const scenario::Stage& st, c
   cell.target = e.to.text;
   cell.column = e.to.text;
   cell.address = c.destination.str();
-  cell.probe = "icmp";
+  cell.probe = e.probe.text();
   cell.expected = e.expect == scenario::Verdict::ok ? "OK" : "NG";
   cell.line = e.loc.line;
   return cell;
+}
+
+/// Fills what the destination saw and checks seen_from / answered_by: a mismatch fails the cell.
+void judge_seen(const scenario::Scenario& s, const scenario::Expectation& e, const probes::ProbeResult& r,
+                const std::vector<PlannedListener>& listeners, report::Cell& cell) {
+  std::string answered;
+  if (r.seen) {
+    cell.seen_from = endpoint_text(r.seen->peer, r.seen->peer_port);
+    if (r.seen->listener < listeners.size()) answered = s.nodes[listeners[r.seen->listener].node].name;
+    cell.answered_by = answered;
+    cell.detail += "; " + answered + " saw it from " + cell.seen_from + " at " +
+                   endpoint_text(r.seen->local, r.seen->local_port);
+  }
+  if (cell.status != report::CellStatus::pass || (!e.seen_from && e.answered_by.empty())) return;
+  auto fail = [&](const char* reason, const std::string& why) {
+    cell.status = report::CellStatus::fail;
+    cell.reason = reason;
+    cell.detail = why + "; " + cell.detail;
+  };
+  if (!r.seen) return fail("not-seen", "no built-in listener reported this probe, so what it saw is unknown");
+  if (e.seen_from && r.seen->peer != *e.seen_from)
+    return fail("seen-from-mismatch", "the destination saw the source as " + r.seen->peer.str() + ", expected " +
+                                          e.seen_from->str());
+  if (!e.answered_by.empty() && answered != e.answered_by)
+    fail("answered-by-mismatch", "answered by node " + answered + ", expected " + e.answered_by);
 }
 
 }  // namespace
@@ -50,20 +106,43 @@ std::vector<PlannedCell> plan_cells(const scenario::Scenario& s, const scenario:
     PlannedCell base;
     base.expectation = k;
     base.source_node = node_index(s, e.from);
+    base.kind = kind_of(e.probe);
+    base.port = e.probe.port;
     if (auto a = IpAddress::parse(e.source))
       base.bind_address = *a;
     else
       base.bind_device = e.source;
+    const bool by_address = e.to.kind == Target::Kind::address;
+    if (!by_address) base.target_node = node_index(s, e.to.node);
     for (const auto& addr : target_addresses(s, e.to)) {
       base.destination = addr;
+      if (by_address) base.target_node = holder_of(s, addr);
       cells.push_back(base);
     }
   }
   return cells;
 }
 
+std::vector<PlannedListener> plan_listeners(const scenario::Scenario& s, std::vector<PlannedCell>& cells) {
+  std::vector<PlannedListener> out;
+  std::map<PlannedListener, std::size_t> index;
+  auto add = [&](const PlannedListener& l) {
+    auto [it, added] = index.emplace(l, out.size());
+    if (added) out.push_back(l);
+    return it->second;
+  };
+  for (auto& c : cells) {
+    if (c.kind == probes::ProbeKind::icmp || declares_service(s.nodes[c.target_node], c.kind, c.port)) continue;
+    c.listener = add({c.target_node, c.kind, c.destination.family, c.port});
+  }
+  for (std::size_t n = 0; n < s.nodes.size(); ++n)
+    for (const auto& d : s.nodes[n].listen)
+      for (Family f : {Family::v4, Family::v6}) add({n, kind_of(d.probe), f, d.probe.port});
+  return out;
+}
+
 report::Cell judge(const scenario::Scenario& s, const scenario::Stage& st, const PlannedCell& c,
-                   const probes::ProbeResult& r) {
+                   const probes::ProbeResult& r, const std::vector<PlannedListener>& listeners) {
   if (r.interrupted) return not_run(s, st, c, "the run was interrupted before this cell was decided");
   auto cell = base_cell(s, st, c);
   cell.reason = std::string(probes::reason_name(r.reason));
@@ -84,6 +163,7 @@ report::Cell judge(const scenario::Scenario& s, const scenario::Stage& st, const
       return cell;
   }
   cell.status = cell.observed == cell.expected ? report::CellStatus::pass : report::CellStatus::fail;
+  judge_seen(s, st.expectations[c.expectation], r, listeners, cell);
   return cell;
 }
 

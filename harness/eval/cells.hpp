@@ -1,6 +1,7 @@
 #pragma once
 // Pure: a stage's expectations expanded into probe cells (a node target means each of its
-// addresses, probed and reported one by one), and probe results judged against them.
+// addresses, probed and reported one by one), the built-in listeners they need, and probe
+// results judged against them.
 
 #include <optional>
 #include <string>
@@ -17,20 +18,40 @@ namespace nscheck::eval {
 struct PlannedCell {
   std::size_t expectation = 0;  ///< index into Stage::expectations
   std::size_t source_node = 0;  ///< index into Scenario::nodes
+  std::size_t target_node = 0;  ///< the node holding the destination address
   std::string bind_device;      ///< ping -I IFNAME
   std::optional<IpAddress> bind_address;  ///< ping -I ADDR
   IpAddress destination;
+  probes::ProbeKind kind = probes::ProbeKind::icmp;
+  std::uint16_t port = 0;
+  std::optional<std::size_t> listener;  ///< tcp, udp: index into the stage's listeners
+};
+
+/// A built-in listener a stage opens.
+struct PlannedListener {
+  std::size_t node = 0;  ///< index into Scenario::nodes
+  probes::ProbeKind kind = probes::ProbeKind::tcp;
+  Family family = Family::v4;
+  std::uint16_t port = 0;
+
+  auto operator<=>(const PlannedListener&) const = default;
 };
 
 /// Every address a target stands for, in the order written in the scenario.
 std::vector<IpAddress> target_addresses(const scenario::Scenario& s, const scenario::Target& t);
 
-/// The cells of a stage, in expectation order.
+/// The cells of a stage, in expectation order (listener not yet assigned).
 std::vector<PlannedCell> plan_cells(const scenario::Scenario& s, const scenario::Stage& st);
 
-/// Judges one cell: expected vs observed, with the reason.
+/// The listeners of a stage: one per (target node, kind, family, port) its TCP and UDP cells
+/// probe, unless the node declares that port in `services`, plus every node's `listen` ports in
+/// both families. Sets each cell's listener.
+std::vector<PlannedListener> plan_listeners(const scenario::Scenario& s, std::vector<PlannedCell>& cells);
+
+/// Judges one cell: expected vs observed, with the reason, and what the destination saw
+/// against seen_from / answered_by.
 report::Cell judge(const scenario::Scenario& s, const scenario::Stage& st, const PlannedCell& c,
-                   const probes::ProbeResult& r);
+                   const probes::ProbeResult& r, const std::vector<PlannedListener>& listeners);
 
 /// A cell that never ran (interrupted run or failed stage), for the reports.
 report::Cell not_run(const scenario::Scenario& s, const scenario::Stage& st, const PlannedCell& c,

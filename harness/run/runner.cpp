@@ -62,8 +62,7 @@ report::Stage empty_stage(const Stage& st) {
   rs.line = st.loc.line;
   rs.deadline_ms = static_cast<int>(st.probe.deadline.count());
   rs.count = st.probe.count;
-  rs.rows = st.rows;
-  rs.columns = st.columns;
+  for (const auto& m : st.matrices) rs.matrices.push_back({m.probe.text(), m.rows, m.columns});
   return rs;
 }
 
@@ -78,18 +77,24 @@ Result<void> run_stage(const Scenario& s, const Stage& st, topology::Topology& t
     mark_not_run(s, st, rs, "the stage's changes failed: " + r.error().message);
     return r.error().with_context("stage \"" + st.name + "\"");
   }
-  const auto cells = eval::plan_cells(s, st);
-  std::vector<probes::IcmpProbe> batch;
+  auto cells = eval::plan_cells(s, st);
+  const auto listeners = eval::plan_listeners(s, cells);
+  std::vector<probes::ListenerSpec> specs;
+  specs.reserve(listeners.size());
+  for (const auto& l : listeners)
+    specs.push_back({topo.ns_fd(l.node), l.kind, l.family, l.port, "node " + s.nodes[l.node].name});
+  std::vector<probes::Probe> batch;
   batch.reserve(cells.size());
   for (const auto& c : cells)
-    batch.push_back({topo.ns_fd(c.source_node), c.bind_device, c.bind_address, c.destination});
-  auto results = engine.run(batch, {st.probe.deadline, st.probe.count, &stop});
+    batch.push_back({topo.ns_fd(c.source_node), c.bind_device, c.bind_address, c.destination, c.kind, c.port,
+                     c.listener});
+  auto results = engine.run(batch, specs, {st.probe.deadline, st.probe.count, &stop});
   if (!results) {
     mark_not_run(s, st, rs, "the probes could not run: " + results.error().message);
     return results.error().with_context("stage \"" + st.name + "\"");
   }
   rs.cells.reserve(cells.size());
-  for (std::size_t i = 0; i < cells.size(); ++i) rs.cells.push_back(eval::judge(s, st, cells[i], (*results)[i]));
+  for (std::size_t i = 0; i < cells.size(); ++i) rs.cells.push_back(eval::judge(s, st, cells[i], (*results)[i], listeners));
   return {};
 }
 

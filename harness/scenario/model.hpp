@@ -46,12 +46,38 @@ struct Interface {
   Loc loc;
 };
 
+/// What a probe sends: ICMP echo (ICMPv6 for IPv6 targets), or TCP or UDP to a port.
+struct ProbeSpec {
+  enum class Kind { icmp, tcp, udp };
+  Kind kind = Kind::icmp;
+  std::uint16_t port = 0;  ///< tcp and udp
+
+  /// "icmp", "tcp/80", "udp/53": as written in scenarios.
+  [[nodiscard]] std::string text() const {
+    if (kind == Kind::icmp) return "icmp";
+    return (kind == Kind::tcp ? "tcp/" : "udp/") + std::to_string(port);
+  }
+  auto operator<=>(const ProbeSpec&) const = default;
+};
+
+/// A TCP or UDP port a node declares (`listen` or `services`).
+struct PortDecl {
+  ProbeSpec probe;
+  Loc loc;
+};
+
 /// A network namespace.
 struct Node {
   std::string name;
   std::vector<Interface> interfaces;
   std::vector<Route> routes;
   std::vector<Sysctl> sysctls;  ///< in the order written
+  /// Built-in listeners opened in every stage, whatever the stage probes: where a DNAT
+  /// delivers, the port differs from the one probed.
+  std::vector<PortDecl> listen;
+  /// Ports a service of the user's own answers: no built-in listener is opened there, and
+  /// nothing is seen (TCP: the handshake is the answer; UDP: any datagram back).
+  std::vector<PortDecl> services;
   Loc loc;
 };
 
@@ -72,8 +98,6 @@ struct Link {
 /// What a cell is expected to do.
 enum class Verdict { ok, ng };
 
-/// Probe kinds. Only ICMP echo today; TCP and UDP are planned (issue 3).
-enum class ProbeKind { icmp };
 
 /// What a probe aims at.
 struct Target {
@@ -90,11 +114,23 @@ struct Expectation {
   std::string from;
   Target to;
   Verdict expect = Verdict::ok;
-  ProbeKind probe = ProbeKind::icmp;
+  ProbeSpec probe;
   std::string source;  ///< "" or an interface name or an address of `from` (like ping -I)
+  /// tcp and udp, expect OK: the source address the destination must have seen (after NAT)
+  std::optional<IpAddress> seen_from;
+  /// tcp and udp, expect OK: the node whose built-in listener must have answered (after DNAT)
+  std::string answered_by;
   Loc loc;
   Loc from_loc;  ///< where `from` is written (a matrix row name, a check's from); 0:0 = loc
   Loc to_loc;    ///< where `to` is written (a matrix header word, a check's to); 0:0 = loc
+  Loc answered_loc;  ///< where answered_by is written
+};
+
+/// How a stage's cells of one probe kind are laid out as a matrix in reports.
+struct MatrixLayout {
+  ProbeSpec probe;
+  std::vector<std::string> rows;     ///< source nodes in display order
+  std::vector<std::string> columns;  ///< targets as written, in display order
 };
 
 /// A sysctl change in a stage, for one node.
@@ -121,8 +157,7 @@ struct Stage {
   std::vector<StageSysctl> sysctls;          ///< applied in order, before the probes
   std::vector<StageRoute> routes;            ///< added after the sysctls, in order
   std::vector<Expectation> expectations;     ///< matrix, per-pair and default cells, resolved
-  std::vector<std::string> rows;             ///< source nodes in display order
-  std::vector<std::string> columns;          ///< targets as written, in display order
+  std::vector<MatrixLayout> matrices;        ///< one per probe kind, in the order first written
   ProbeSettings probe;
   Loc loc;
 };

@@ -1,6 +1,7 @@
 #include "scenario/toml_reader.hpp"
 
 #include <algorithm>
+#include <map>
 
 #include "scenario/expect.hpp"
 #include "scenario/loader.hpp"
@@ -25,6 +26,29 @@ void read_routes(const toml::node& n, std::vector<Route>& out, Diagnostics& diag
   });
 }
 
+/// listen = ["tcp/80", ...] or services = [...]: TCP and UDP ports, each once per node.
+void read_ports(const toml::node& n, const char* key, std::vector<PortDecl>& out, Diagnostics& diags) {
+  for_each_string(n, key, diags, [&](const std::string& text, Loc loc) {
+    auto probe = parse_probe_spec(text);
+    if (!probe) return diags.add(loc, std::string(key) + ": " + probe.error().message);
+    if (probe->kind == ProbeSpec::Kind::icmp)
+      return diags.add(loc, std::string(key) + ": \"icmp\" is answered by the kernel itself; give \"tcp/PORT\" or "
+                                               "\"udp/PORT\"");
+    out.push_back({*probe, loc});
+  });
+}
+
+/// A port in both listen and services, or twice in one, is refused: which one would answer?
+void check_ports(const Node& node, Diagnostics& diags) {
+  std::map<ProbeSpec, Loc> seen;
+  for (const auto* list : {&node.listen, &node.services})
+    for (const auto& p : *list)
+      if (auto [it, added] = seen.emplace(p.probe, p.loc); !added)
+        diags.add(p.loc, "node \"" + node.name + "\": " + p.probe.text() + " is already declared at line " +
+                             std::to_string(it->second.line) + "; a port is either listen (built-in listener) or "
+                             "services (the user's own), once");
+}
+
 void read_node(const std::string& name, const toml::node& n, Scenario& s, Diagnostics& diags) {
   Node node;
   node.name = name;
@@ -33,9 +57,12 @@ void read_node(const std::string& name, const toml::node& n, Scenario& s, Diagno
   if (!t) {
     diags.add(node.loc, "node \"" + name + "\" must be a table, e.g. [nodes." + name + "]");
   } else {
-    check_keys(*t, {"routes", "sysctl"}, "node \"" + name + "\"", diags);
+    check_keys(*t, {"routes", "sysctl", "listen", "services"}, "node \"" + name + "\"", diags);
     if (const auto* r = t->get("routes")) read_routes(*r, node.routes, diags);
     if (const auto* y = t->get("sysctl")) read_sysctls(*y, node.sysctls, diags);
+    if (const auto* l = t->get("listen")) read_ports(*l, "listen", node.listen, diags);
+    if (const auto* v = t->get("services")) read_ports(*v, "services", node.services, diags);
+    check_ports(node, diags);
   }
   s.nodes.push_back(std::move(node));
 }

@@ -164,6 +164,9 @@ void check_expectation(const Scenario& s, const Expectation& e, Diagnostics& dia
   else
     check_source(*from, e, diags);
   check_target(s, e, diags);
+  if (!e.answered_by.empty() && !s.find_node(e.answered_by))
+    diags.add(e.answered_loc, "answered_by: unknown node \"" + e.answered_by + "\"" +
+                                  did_you_mean(e.answered_by, node_names(s)) + "; nodes are: " + join(node_names(s)));
 }
 
 bool has_address(const Node& n) {

@@ -75,7 +75,7 @@ TEST(ProbeEngine, SilenceIsATimeoutAfterOneDeadline) {
 TEST(ProbeEngine, ThousandProbesHalfSilentCostOneDeadline) {
   auto ns = namespaces(2);
   ignore_echo(ns[1]);
-  std::vector<IcmpProbe> probes;
+  std::vector<Probe> probes;
   for (int i = 0; i < 1000; ++i) {
     const std::string dst = "127.0." + std::to_string(i / 2 / 200) + "." + std::to_string(i / 2 % 200 + 1);
     probes.push_back(probe(ns[i % 2], dst.c_str()));
@@ -101,10 +101,10 @@ TEST(ProbeEngine, ThousandProbesHalfSilentCostOneDeadline) {
 
 TEST(ProbeEngine, ManySocketsAllOkDoNotWaitForTheDeadline) {
   auto ns = namespaces(50);
-  std::vector<IcmpProbe> probes;
+  std::vector<Probe> probes;
   for (const UniqueFd& fd : ns)
     for (unsigned d = 1; d <= 50; ++d) {
-      IcmpProbe p;
+      Probe p;
       p.ns_fd = fd.get();
       p.destination = IpAddress::v4((127u << 24) | d);
       probes.push_back(p);
@@ -142,7 +142,7 @@ TEST(ProbeEngine, NamespacesProbingAtOnceDoNotSeeEachOthersReplies) {
 
 TEST(ProbeEngine, SocketsSharingANamespaceDoNotShareReplies) {
   auto ns = namespaces(1);
-  std::vector<IcmpProbe> probes{probe(ns[0], "127.0.0.2"), probe(ns[0], "127.0.0.2"), probe(ns[0], "127.0.0.2")};
+  std::vector<Probe> probes{probe(ns[0], "127.0.0.2"), probe(ns[0], "127.0.0.2"), probe(ns[0], "127.0.0.2")};
   probes[1].bind_address = addr("127.0.0.1");
   probes[2].bind_device = "lo";
   ProbeEngine engine;
@@ -157,7 +157,7 @@ TEST(ProbeEngine, SocketsSharingANamespaceDoNotShareReplies) {
 // Binding failures are per-probe harness errors (Outcome::error); the rest of the batch runs.
 TEST(ProbeEngine, MissingDeviceIsAProbeErrorNamingIt) {
   auto ns = namespaces(1);
-  std::vector<IcmpProbe> probes{probe(ns[0], "127.0.0.1"), probe(ns[0], "127.0.0.1")};
+  std::vector<Probe> probes{probe(ns[0], "127.0.0.1"), probe(ns[0], "127.0.0.1")};
   probes[0].bind_device = "nope0";
   ProbeEngine engine;
   auto t = run(engine, probes, {.deadline = 500ms, .count = 2});
@@ -184,7 +184,7 @@ TEST(ProbeEngine, NonLocalSourceAddressIsAProbeErrorNamingIt) {
 TEST(ProbeEngine, UnusableNamespaceFailsTheRun) {
   auto ns = namespaces(1);
   UniqueFd not_a_namespace(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-  std::vector<IcmpProbe> probes{probe(ns[0], "127.0.0.1"), probe(not_a_namespace, "127.0.0.1")};
+  std::vector<Probe> probes{probe(ns[0], "127.0.0.1"), probe(not_a_namespace, "127.0.0.1")};
   ProbeEngine engine;
   auto r = engine.run(probes, {});
   ASSERT_FALSE(r);
@@ -197,7 +197,7 @@ TEST(ProbeEngine, UnusableNamespaceFailsTheRun) {
 TEST(ProbeEngine, RefusesUnconfirmableOptions) {
   ProbeEngine engine;
   auto ns = namespaces(1);
-  const std::vector<IcmpProbe> probes{probe(ns[0], "127.0.0.1")};
+  const std::vector<Probe> probes{probe(ns[0], "127.0.0.1")};
   EXPECT_FALSE(engine.run(probes, {.deadline = 500ms, .count = 1}));
   EXPECT_FALSE(engine.run(probes, {.deadline = 0ms, .count = 2}));
 }

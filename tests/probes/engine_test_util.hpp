@@ -16,8 +16,8 @@ using Clock = std::chrono::steady_clock;
 inline IpAddress addr(const char* text) { return *IpAddress::parse(text); }
 
 /// A probe from the namespace ns to destination, without a binding.
-inline IcmpProbe probe(const UniqueFd& ns, const char* destination) {
-  IcmpProbe p;
+inline Probe probe(const UniqueFd& ns, const char* destination) {
+  Probe p;
   p.ns_fd = ns.get();
   p.destination = addr(destination);
   return p;
@@ -49,7 +49,7 @@ struct Timed {
 };
 
 /// Runs a batch and times it.
-inline Timed run(ProbeEngine& engine, const std::vector<IcmpProbe>& probes, ProbeOptions options) {
+inline Timed run(ProbeEngine& engine, const std::vector<Probe>& probes, ProbeOptions options) {
   const auto t0 = Clock::now();
   auto r = engine.run(probes, options);
   const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0);

@@ -102,7 +102,7 @@ TEST(ProbeEngineV6, RejectRoutesOnTheSourceAreLocalReasons) {
 TEST(ProbeEngineV6, MixedFamiliesInOneNamespaceUseTheirOwnSockets) {
   auto ns = namespaces(1);
   ProbeEngine engine;
-  std::vector<IcmpProbe> probes{probe(ns[0], "127.0.0.1"), probe(ns[0], "::1"), probe(ns[0], "::1")};
+  std::vector<Probe> probes{probe(ns[0], "127.0.0.1"), probe(ns[0], "::1"), probe(ns[0], "::1")};
   probes[2].bind_device = "lo";
   auto t = run(engine, probes, {.deadline = 1000ms, .count = 2});
   for (const ProbeResult& r : t.results) {
@@ -116,7 +116,7 @@ TEST(ProbeEngineV6, MixedFamiliesInOneNamespaceUseTheirOwnSockets) {
 TEST(ProbeEngineV6, BindsAnIpv6SourceAddress) {
   auto ns = namespaces(1);
   ASSERT_OK(test::add_address(ns[0].get(), test::k_lo, "2001:db8:7::1/128"));
-  std::vector<IcmpProbe> probes{probe(ns[0], "::1"), probe(ns[0], "::1"), probe(ns[0], "::1")};
+  std::vector<Probe> probes{probe(ns[0], "::1"), probe(ns[0], "::1"), probe(ns[0], "::1")};
   probes[0].bind_address = addr("2001:db8:7::1");
   probes[1].bind_address = addr("2001:db8:7::99");  // not local
   probes[2].bind_address = addr("127.0.0.1");       // the other family
@@ -147,7 +147,7 @@ TEST(ProbeEngineV6, MixedThousandProbesHalfSilentCostOneDeadline) {
   ignore_echo6(ns[1]);
   for (const UniqueFd& fd : ns)  // every address of 2001:db8:100::/64 is local (AnyIP)
     ASSERT_OK(test::add_route(fd.get(), "2001:db8:100::/64", test::RouteKind::local));
-  std::vector<IcmpProbe> probes;
+  std::vector<Probe> probes;
   for (int i = 0; i < 1000; ++i) {
     const int n = i / 4;
     char dst[64];
@@ -227,7 +227,7 @@ class RouterV6 : public ::testing::Test {
   /// The veth sends nothing until linkwatch marks it up (KERNEL.md): ping R until it answers.
   void wait_for_router() {
     for (int i = 0; i < 30; ++i) {
-      auto r = engine_.run(std::vector<IcmpProbe>{probe(ns_[0], "2001:db8:a::2")}, {.deadline = 100ms, .count = 2});
+      auto r = engine_.run(std::vector<Probe>{probe(ns_[0], "2001:db8:a::2")}, {.deadline = 100ms, .count = 2});
       if (r && r->at(0).outcome == Outcome::ok) return;
     }
     FAIL() << "the router never answered";

@@ -81,8 +81,7 @@ TEST(ConsoleReport, MixedVerdictsAggregateAsOkSlashNg) {
 TEST(ConsoleReport, MatrixColumnsAreAligned) {
   report::Run run = one_stage({cell("a-very-long-node-name", "ns2", "198.51.100.1", "OK", "NG", CellStatus::fail, 3),
                                cell("ns1", "x", "192.0.2.9", "OK", "OK", CellStatus::pass, 4)});
-  run.stages[0].rows = {"ns1", "a-very-long-node-name"};
-  run.stages[0].columns = {"x", "ns2"};
+  run.stages[0].matrices = {{"icmp", {"ns1", "a-very-long-node-name"}, {"x", "ns2"}}};
   const auto lines = lines_of(console_report(run, k_plain));
   std::size_t header = 0;
   while (header < lines.size() && lines[header].rfind("stage 1/1", 0) != 0) ++header;

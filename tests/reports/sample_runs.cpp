@@ -57,8 +57,7 @@ Stage base_stage(const char* name, int line, double time_s) {
   st.time_s = time_s;
   st.deadline_ms = 500;
   st.count = 2;
-  st.rows = {"ns1", "router", "ns2"};
-  st.columns = {"ns1", "router", "ns2"};
+  st.matrices = {{"icmp", {"ns1", "router", "ns2"}, {"ns1", "router", "ns2"}}};
   return st;
 }
 
@@ -140,8 +139,7 @@ Run hostile_run() {
       "st\x01"
       "age <1> & \"q\" 'a' ]]> \x1b[1;31mbold",
       3, 0.1);
-  st.rows = {"ns\x1b[1m1", "ns2\xff"};
-  st.columns = {"ns2\xff", "<col>"};
+  st.matrices = {{"icmp", {"ns\x1b[1m1", "ns2\xff"}, {"ns2\xff", "<col>"}}};
   Cell bad = timeout("ns\x1b[1m1", "ns2\xff", "198.51.100.1", "OK", 5);
   bad.detail =
       "line1\nline2\ttab \x07"

@@ -79,7 +79,8 @@ TEST(Loader, ReadsTheRouterScenario) {
   EXPECT_EQ(st.expectations[2].expect, Verdict::ng);
   EXPECT_EQ(st.expectations[2].loc.line, 22);  // the cell's own position in the file
   EXPECT_EQ(st.expectations[2].loc.column, 22);
-  EXPECT_EQ(st.rows, (std::vector<std::string>{"ns1", "router", "ns2"}));
+  ASSERT_EQ(st.matrices.size(), 1u);
+  EXPECT_EQ(st.matrices[0].rows, (std::vector<std::string>{"ns1", "router", "ns2"}));
   EXPECT_EQ(s.stages[1].expectations.size(), 9u);
   EXPECT_EQ(st.probe.deadline.count(), 500);
   EXPECT_EQ(st.probe.count, 2);
@@ -289,7 +290,103 @@ TEST(Loader, ProbeKinds) {
   EXPECT_NE(check("icmpv9").find("t.toml:38:9: unknown probe kind \"icmpv9\""), std::string::npos);
   EXPECT_NE(check("tcp/99999").find("the port must be a number from 1 to 65535"), std::string::npos);
   EXPECT_NE(check("udp/0").find("the port must be a number from 1 to 65535"), std::string::npos);
-  EXPECT_NE(check("tcp/22").find("TCP and UDP probes are not supported yet"), std::string::npos);
+}
+
+/// The scenario k_router with extra text appended; must load.
+Scenario loaded(const std::string& extra) {
+  auto r = parse_scenario(router_with(extra), "t.toml");
+  EXPECT_TRUE(r.ok()) << r.error().message;
+  return r.ok() ? *r : Scenario{};
+}
+
+TEST(Loader, TcpAndUdpChecks) {
+  const auto s = loaded(R"(
+[[stages]]
+name = "p"
+[[stages.check]]
+from = "ns1"
+to = "ns2"
+probe = "tcp/22"
+expect = "OK"
+seen_from = "192.0.2.1"
+answered_by = "ns2"
+[[stages.check]]
+from = "ns1"
+to = "ns2"
+probe = "udp/53"
+expect = "NG"
+)");
+  ASSERT_EQ(s.stages.size(), 3u);
+  const auto& st = s.stages[2];
+  ASSERT_EQ(st.expectations.size(), 2u);
+  EXPECT_EQ(st.expectations[0].probe, (ProbeSpec{ProbeSpec::Kind::tcp, 22}));
+  EXPECT_EQ(st.expectations[0].seen_from, IpAddress::parse("192.0.2.1"));
+  EXPECT_EQ(st.expectations[0].answered_by, "ns2");
+  EXPECT_EQ(st.expectations[1].probe, (ProbeSpec{ProbeSpec::Kind::udp, 53}));
+  ASSERT_EQ(st.matrices.size(), 2u);  // one per probe kind
+  EXPECT_EQ(st.matrices[0].probe.text(), "tcp/22");
+  EXPECT_EQ(st.matrices[1].probe.text(), "udp/53");
+}
+
+TEST(Loader, OneMatrixPerProbeKindInTheOrderWritten) {
+  const auto s = loaded(R"(
+[[stages]]
+name = "kinds"
+[stages.expect]
+"udp/53" = "all NG"
+icmp = "all OK"
+"tcp/80" = """
+     ns1  ns2
+ns1  OK   NG
+"""
+[stages.default]
+"tcp/80" = "NG"
+)");
+  const auto& st = s.stages[2];
+  ASSERT_EQ(st.matrices.size(), 3u);
+  EXPECT_EQ(st.matrices[0].probe.text(), "udp/53");
+  EXPECT_EQ(st.matrices[1].probe.text(), "icmp");
+  EXPECT_EQ(st.matrices[2].probe.text(), "tcp/80");
+  // 9 udp + 9 icmp + 2 tcp from the matrix + 7 tcp from the default
+  EXPECT_EQ(st.expectations.size(), 27u);
+  EXPECT_EQ(st.matrices[2].rows, (std::vector<std::string>{"ns1", "router", "ns2"}));
+}
+
+TEST(Loader, SeenAssertionsNeedTcpOrUdpAndOk) {
+  auto stage = [](const std::string& probe, const std::string& expect, const std::string& extra) {
+    return error_of(router_with("\n[[stages]]\nname = \"p\"\n[[stages.check]]\nfrom = \"ns1\"\nto = \"ns2\"\n"
+                                "probe = \"" + probe + "\"\nexpect = \"" + expect + "\"\n" + extra + "\n"));
+  };
+  EXPECT_NE(stage("icmp", "OK", "seen_from = \"192.0.2.1\"").find("seen_from needs a tcp or udp probe"),
+            std::string::npos);
+  EXPECT_NE(stage("tcp/80", "NG", "answered_by = \"ns2\"").find("answered_by needs expect = \"OK\""),
+            std::string::npos);
+  EXPECT_NE(stage("tcp/80", "OK", "seen_from = \"ns1\"").find(":13: seen_from \"ns1\" is not an IP address"),
+            std::string::npos);
+  EXPECT_NE(stage("udp/53", "OK", "answered_by = \"nss2\"").find(":15: answered_by: unknown node \"nss2\", did you mean \"ns2\"?"),
+            std::string::npos);
+}
+
+TEST(Loader, ListenAndServicesPorts) {
+  auto with_node = [](const std::string& keys) {
+    std::string text = k_router;
+    text.replace(text.find("[nodes.router]"), 14, "[nodes.router]\n" + keys);
+    return text;
+  };
+  auto r = parse_scenario(with_node("listen = [\"tcp/80\", \"udp/53\"]\nservices = [\"tcp/22\"]"), "t.toml");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  const Node& router = r->nodes[1];
+  ASSERT_EQ(router.listen.size(), 2u);
+  EXPECT_EQ(router.listen[1].probe, (ProbeSpec{ProbeSpec::Kind::udp, 53}));
+  ASSERT_EQ(router.services.size(), 1u);
+  EXPECT_EQ(router.services[0].probe.text(), "tcp/22");
+  EXPECT_NE(error_of(with_node("listen = [\"icmp\"]")).find("t.toml:6:11: listen: \"icmp\" is answered by the kernel"),
+            std::string::npos);
+  EXPECT_NE(error_of(with_node("listen = [\"tcp/80\"]\nservices = [\"tcp/80\"]"))
+                .find("t.toml:7:13: node \"router\": tcp/80 is already declared at line 6"),
+            std::string::npos);
+  EXPECT_NE(error_of(with_node("services = [\"tcp/0\"]")).find("services: probe \"tcp/0\": the port must be"),
+            std::string::npos);
 }
 
 }  // namespace
