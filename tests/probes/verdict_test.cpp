@@ -242,3 +242,52 @@ TEST(Summarize, Ipv6NeighbourCreationFailureIsNeverNg) {
 
 }  // namespace
 }  // namespace nscheck::probes
+
+namespace nscheck::probes {
+namespace {
+
+Attempt of_kind(Attempt a, ProbeKind kind) {
+  a.kind = kind;
+  return a;
+}
+
+TEST(SummarizeFlows, HandshakeAndDatagramOkSayWhatAnswered) {
+  std::vector<Attempt> tcp{of_kind(reply(0, 250), ProbeKind::tcp)};
+  const auto t = summarize(tcp, k_deadline);
+  EXPECT_EQ(t.outcome, Outcome::ok);
+  EXPECT_EQ(t.detail, "handshake completed in 0.250 ms");
+  EXPECT_EQ(t.icmp_type, -1) << "no ICMP in a TCP answer";
+  std::vector<Attempt> udp{of_kind(reply(0, 1000), ProbeKind::udp)};
+  EXPECT_EQ(summarize(udp, k_deadline).detail, "datagram answered in 1.000 ms");
+}
+
+TEST(SummarizeFlows, ConfirmedRstIsRefused) {
+  Attempt rst = of_kind(pending(), ProbeKind::tcp);
+  rst.fate = AttemptFate::refused;
+  EXPECT_TRUE(retry_at_once(rst)) << "a RST is an NG reason: confirm it at once";
+  std::vector<Attempt> two{rst, rst};
+  EXPECT_TRUE(is_decided(two, 2));
+  const auto r = summarize(two, k_deadline);
+  EXPECT_EQ(r.outcome, Outcome::ng);
+  EXPECT_EQ(r.reason, Reason::refused);
+  EXPECT_EQ(r.answered, 2);
+  EXPECT_EQ(r.detail, "connection refused (TCP RST: nothing listens there)");
+}
+
+TEST(SummarizeFlows, LocalFailuresNameTheCall) {
+  std::vector<Attempt> tcp{of_kind(send_err(ENETUNREACH), ProbeKind::tcp), of_kind(send_err(ENETUNREACH), ProbeKind::tcp)};
+  EXPECT_EQ(summarize(tcp, k_deadline).detail, "connect: Network is unreachable (no route on the source)");
+  std::vector<Attempt> udp{of_kind(send_err(EACCES), ProbeKind::udp), of_kind(send_err(EACCES), ProbeKind::udp)};
+  EXPECT_EQ(summarize(udp, k_deadline).detail, "sendto: Permission denied (a prohibit route on the source)");
+}
+
+TEST(SummarizeFlows, TimeoutCountsTheKindsRequests) {
+  std::vector<Attempt> tcp{of_kind(pending(), ProbeKind::tcp), of_kind(pending(), ProbeKind::tcp)};
+  EXPECT_EQ(summarize(tcp, k_deadline).detail, "no reply within 500 ms (2 connection attempts sent)");
+  std::vector<Attempt> udp{of_kind(icmp_err(3, 3, "192.0.2.1"), ProbeKind::udp), of_kind(pending(), ProbeKind::udp)};
+  EXPECT_EQ(summarize(udp, k_deadline).detail,
+            "port unreachable (ICMP 3/3) from 192.0.2.1; no answer to the other 1 datagram within 500 ms");
+}
+
+}  // namespace
+}  // namespace nscheck::probes

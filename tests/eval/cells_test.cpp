@@ -1,0 +1,135 @@
+#include "eval/cells.hpp"
+
+#include <gtest/gtest.h>
+
+#include "scenario/loader.hpp"
+
+namespace nscheck::eval {
+namespace {
+
+constexpr const char* k_nat = R"(name = "dnat"
+[nodes.client]
+[nodes.router]
+services = ["tcp/22"]
+[nodes.server]
+listen = ["tcp/80"]
+[[links]]
+a = { node = "client", ifname = "c0", addresses = ["192.0.2.1/24", "2001:db8::1/64"] }
+b = { node = "router", ifname = "r0", addresses = ["192.0.2.254/24"] }
+[[links]]
+a = { node = "router", ifname = "r1", addresses = ["10.0.0.254/24"] }
+b = { node = "server", ifname = "s0", addresses = ["10.0.0.1/24"] }
+[[stages]]
+[[stages.check]]
+from = "client"
+to = "192.0.2.254"
+probe = "tcp/8080"
+expect = "OK"
+seen_from = "10.0.0.254"
+answered_by = "server"
+[[stages.check]]
+from = "client"
+to = "router"
+probe = "tcp/22"
+expect = "OK"
+[[stages.check]]
+from = "server"
+to = "client"
+probe = "udp/53"
+expect = "OK"
+)";
+
+scenario::Scenario load() {
+  auto s = scenario::parse_scenario(k_nat, "t.toml");
+  EXPECT_TRUE(s) << s.error().message;
+  return s ? *s : scenario::Scenario{};
+}
+
+TEST(PlanListeners, OnePerTargetNodeKindFamilyAndPortExceptServices) {
+  const auto s = load();
+  auto cells = plan_cells(s, s.stages.at(0));
+  ASSERT_EQ(cells.size(), 5u);  // 1 + 2 router addresses + 2 client addresses
+  EXPECT_EQ(cells[0].target_node, 1u) << "an address target's node is the one holding it";
+  const auto listeners = plan_listeners(s, cells);
+  // router tcp/8080 v4; client udp/53 v4 and v6; server listen tcp/80 v4 and v6
+  ASSERT_EQ(listeners.size(), 5u);
+  EXPECT_EQ(listeners[0], (PlannedListener{1, probes::ProbeKind::tcp, Family::v4, 8080}));
+  EXPECT_EQ(cells[0].listener, 0u);
+  EXPECT_FALSE(cells[1].listener.has_value()) << "tcp/22 is the router's own service";
+  EXPECT_FALSE(cells[2].listener.has_value());
+  EXPECT_EQ(listeners[1], (PlannedListener{0, probes::ProbeKind::udp, Family::v4, 53}));
+  EXPECT_EQ(listeners[2], (PlannedListener{0, probes::ProbeKind::udp, Family::v6, 53}));
+  EXPECT_EQ(cells[4].listener, 2u);
+  EXPECT_EQ(listeners[3], (PlannedListener{2, probes::ProbeKind::tcp, Family::v4, 80}));
+  EXPECT_EQ(listeners[4], (PlannedListener{2, probes::ProbeKind::tcp, Family::v6, 80}));
+}
+
+probes::ProbeResult ok_seen(std::size_t listener, const char* peer) {
+  probes::ProbeResult r;
+  r.outcome = probes::Outcome::ok;
+  r.reason = probes::Reason::reply;
+  r.detail = "handshake completed in 0.100 ms";
+  r.seen = probes::Seen{listener, *IpAddress::parse(peer), 40000, *IpAddress::parse("10.0.0.1"), 80};
+  return r;
+}
+
+TEST(JudgeSeen, MatchingSourceAndNodePass) {
+  const auto s = load();
+  auto cells = plan_cells(s, s.stages[0]);
+  const auto listeners = plan_listeners(s, cells);
+  const auto cell = judge(s, s.stages[0], cells[0], ok_seen(3, "10.0.0.254"), listeners);
+  EXPECT_EQ(cell.status, report::CellStatus::pass) << cell.detail;
+  EXPECT_EQ(cell.seen_from, "10.0.0.254:40000");
+  EXPECT_EQ(cell.answered_by, "server");
+  EXPECT_EQ(cell.detail, "handshake completed in 0.100 ms; server saw it from 10.0.0.254:40000 at 10.0.0.1:80");
+}
+
+TEST(JudgeSeen, AnotherSourceIsAMismatchOfItsOwnKind) {
+  const auto s = load();
+  auto cells = plan_cells(s, s.stages[0]);
+  const auto listeners = plan_listeners(s, cells);
+  const auto cell = judge(s, s.stages[0], cells[0], ok_seen(3, "192.0.2.1"), listeners);
+  EXPECT_EQ(cell.status, report::CellStatus::fail);
+  EXPECT_EQ(cell.observed, "OK");
+  EXPECT_EQ(cell.reason, "seen-from-mismatch");
+  EXPECT_EQ(cell.detail.substr(0, 72), "the destination saw the source as 192.0.2.1, expected 10.0.0.254; handsh");
+}
+
+TEST(JudgeSeen, AnotherNodeAnsweringIsAMismatch) {
+  const auto s = load();
+  auto cells = plan_cells(s, s.stages[0]);
+  const auto listeners = plan_listeners(s, cells);
+  const auto cell = judge(s, s.stages[0], cells[0], ok_seen(0, "10.0.0.254"), listeners);  // the router's own
+  EXPECT_EQ(cell.status, report::CellStatus::fail);
+  EXPECT_EQ(cell.reason, "answered-by-mismatch");
+  EXPECT_EQ(cell.detail.substr(0, 40), "answered by node router, expected server");
+}
+
+TEST(JudgeSeen, NothingSeenFailsAnAssertion) {
+  const auto s = load();
+  auto cells = plan_cells(s, s.stages[0]);
+  const auto listeners = plan_listeners(s, cells);
+  auto r = ok_seen(3, "10.0.0.254");
+  r.seen.reset();
+  const auto cell = judge(s, s.stages[0], cells[0], r, listeners);
+  EXPECT_EQ(cell.status, report::CellStatus::fail);
+  EXPECT_EQ(cell.reason, "not-seen");
+  // without an assertion, nothing seen is fine (a service of the user's own)
+  EXPECT_EQ(judge(s, s.stages[0], cells[1], r, listeners).status, report::CellStatus::pass);
+}
+
+TEST(JudgeSeen, AnNgIsNotJudgedOnWhatWasSeen) {
+  const auto s = load();
+  auto cells = plan_cells(s, s.stages[0]);
+  const auto listeners = plan_listeners(s, cells);
+  probes::ProbeResult r;
+  r.outcome = probes::Outcome::ng;
+  r.reason = probes::Reason::timeout;
+  const auto cell = judge(s, s.stages[0], cells[0], r, listeners);
+  EXPECT_EQ(cell.status, report::CellStatus::fail);
+  EXPECT_EQ(cell.reason, "timeout") << "the mismatch is the NG, not what was seen";
+  EXPECT_EQ(cell.probe, "tcp/8080");
+}
+
+}  // namespace
+}  // namespace nscheck::eval
