@@ -94,6 +94,14 @@ TEST(RunnerFds, PassingRunLeavesNothingOpen) {
   EXPECT_EQ(exit_code(r.report, 0), k_exit_ok);
 }
 
+TEST(RunnerFds, TcpAndUdpRunLeavesNoSocketOrListenerOpen) {
+  const auto s = load("scenarios/tcp_udp_router.toml");
+  std::atomic<bool> stop{false};
+  const auto r = run_and_compare(s, stop);
+  EXPECT_FALSE(r.error.has_value()) << r.error->message;
+  EXPECT_EQ(exit_code(r.report, 0), k_exit_ok);
+}
+
 TEST(RunnerFds, TopologyTheKernelRefusesLeavesNothingOpen) {
   const auto s = parse(k_bad_node_sysctl);
   std::atomic<bool> stop{false};
