@@ -107,7 +107,12 @@ int cmd_run(const cli::Options& o) {
   std::fflush(stdout);
   int rc = run::exit_code(result.report, g_signal);
   if (result.kept) print_kept(*result.kept);
-  if (result.error) std::fprintf(stderr, "nscheck: %s: %s\n", o.scenarios[0].c_str(), result.error->message.c_str());
+  if (result.error && result.error->kind == ErrorKind::input) {  // rules nft refused: the message points into the file
+    std::fprintf(stderr, "nscheck: %s\n", result.error->message.c_str());
+    if (g_signal == 0) rc = run::k_exit_input;
+  } else if (result.error) {
+    std::fprintf(stderr, "nscheck: %s: %s\n", o.scenarios[0].c_str(), result.error->message.c_str());
+  }
   auto report_failed = [&](const Error& e) {
     std::fprintf(stderr, "nscheck: %s\n", e.message.c_str());
     if (rc < run::k_exit_environment) rc = run::k_exit_environment;

@@ -177,4 +177,11 @@ report::Cell not_run(const scenario::Scenario& s, const scenario::Stage& st, con
   return cell;
 }
 
+report::Cell skipped(const scenario::Scenario& s, const scenario::Stage& st, const PlannedCell& c,
+                     const std::string& why) {
+  auto cell = not_run(s, st, c, "skipped: " + why);  // TODO(flips branch): CellStatus::skipped
+  cell.reason = "skipped";
+  return cell;
+}
+
 }  // namespace nscheck::eval

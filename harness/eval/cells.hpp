@@ -57,4 +57,8 @@ report::Cell judge(const scenario::Scenario& s, const scenario::Stage& st, const
 report::Cell not_run(const scenario::Scenario& s, const scenario::Stage& st, const PlannedCell& c,
                      const std::string& why);
 
+/// A cell skipped because the running kernel lacks what its stage needs (why says what).
+report::Cell skipped(const scenario::Scenario& s, const scenario::Stage& st, const PlannedCell& c,
+                     const std::string& why);
+
 }  // namespace nscheck::eval

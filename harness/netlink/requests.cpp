@@ -4,6 +4,8 @@
 #include <linux/if.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <sys/socket.h>
@@ -139,6 +141,16 @@ std::optional<LinkState> parse_link(const void* nlmsg, std::size_t len) {
   state.removed = nlh->nlmsg_type == RTM_DELLINK;
   mnl_attr_parse(nlh, sizeof(ifinfomsg), read_link_attribute, &state);
   return state;
+}
+
+Bytes conntrack_flush() {
+  MessageBuilder msg(static_cast<std::uint16_t>((NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_DELETE), k_flags);
+  nfgenmsg nfg{};
+  nfg.nfgen_family = AF_UNSPEC;
+  nfg.version = NFNETLINK_V0;
+  nfg.res_id = 0;
+  msg.put_struct(nfg);
+  return msg.finish();
 }
 
 }  // namespace nscheck::nl

@@ -61,4 +61,8 @@ struct LinkState {
 /// Parses an RTM_NEWLINK or RTM_DELLINK message (header included); nullopt for anything else.
 std::optional<LinkState> parse_link(const void* nlmsg, std::size_t len);
 
+/// IPCTNL_MSG_CT_DELETE without a tuple, family AF_UNSPEC: flushes the namespace's whole
+/// conntrack table (`conntrack -F`), for a NETLINK_NETFILTER socket.
+Bytes conntrack_flush();
+
 }  // namespace nscheck::nl

@@ -189,6 +189,14 @@ Result<Socket> Socket::open(bool subscribe_links) {
   return socket;
 }
 
+Result<Socket> Socket::open_netfilter() {
+  Socket socket;
+  socket.sock_.reset(mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC));
+  if (!socket.sock_) return errno_error("open netfilter netlink socket", errno);
+  NS_CHECK(socket.configure(false));
+  return socket;
+}
+
 Result<void> Socket::configure(bool subscribe_links) {
   int one = 1;
   if (mnl_socket_setsockopt(sock_.get(), NETLINK_EXT_ACK, &one, sizeof one) != 0)

@@ -32,6 +32,8 @@ class Socket {
  public:
   /// Opens a socket in the calling thread's namespace; subscribe_links joins RTNLGRP_LINK.
   static Result<Socket> open(bool subscribe_links = false);
+  /// Opens a NETLINK_NETFILTER socket (conntrack), with the same ACK and ext-ack handling.
+  static Result<Socket> open_netfilter();
 
   Socket(Socket&&) noexcept;
   Socket& operator=(Socket&&) noexcept;

@@ -2,12 +2,15 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <ctime>
 
 #include "eval/cells.hpp"
 #include "probes/engine.hpp"
 #include "topology/builder.hpp"
+#include "nft/apply.hpp"
 #include "topology/keep.hpp"
+#include "topology/nft_plan.hpp"
 
 namespace nscheck::run {
 namespace {
@@ -39,8 +42,45 @@ std::size_t node_index(const topology::Plan& p, const std::string& name) {
   return 0;
 }
 
-/// Applies a stage's sysctls (in order, consecutive writes to one node together) and routes.
-Result<void> apply_changes(topology::Topology& topo, const Stage& st) {
+/// Applies one nft batch in its node; errors say "FILE:LINE:COLUMN: node NAME: KEY: nft's message".
+Result<void> apply_nft(const topology::Topology& topo, const topology::NftStep& step) {
+  const std::string what = "node " + topo.plan().nodes[step.node].name + ": " + step.what;
+  return nft::apply(topo.ns_fd(step.node), step.rules, {step.file, step.line, step.column, what, step.exact});
+}
+
+/// Applies every node's own rulesets and short forms, once the links are up.
+Result<void> apply_node_firewalls(const Scenario& s, const topology::Topology& topo) {
+  for (std::size_t n = 0; n < s.nodes.size(); ++n)
+    for (const auto& step : topology::node_nft_steps(s, n)) NS_CHECK(apply_nft(topo, step));
+  return {};
+}
+
+/// Applies one [[stages.change]].
+Result<void> apply_change(const Scenario& s, topology::Topology& topo, const scenario::Change& c) {
+  using Kind = scenario::Change::Kind;
+  const auto& plan = topo.plan();
+  const std::size_t node = node_index(plan, c.node);
+  switch (c.kind) {
+    case Kind::sysctl: {
+      std::vector<topology::SysctlWrite> writes;
+      for (const auto& y : c.sysctls) writes.push_back(topology::plan_sysctl(plan.nodes[node], y));
+      return topo.write_sysctls(node, writes);
+    }
+    case Kind::route_add: return topo.add_routes(node, {topology::plan_route(plan.nodes[node], *c.route)});
+    case Kind::nft:
+    case Kind::nft_replace:
+    case Kind::nft_flush:
+    case Kind::nat: return apply_nft(topo, topology::change_nft_step(s, node, c));
+    case Kind::route_del:
+    case Kind::link_up:
+    case Kind::link_down: break;
+  }
+  return Error{"this change is not supported yet", EOPNOTSUPP, ErrorKind::input};
+}
+
+/// Applies a stage's sysctls (in order, consecutive writes to one node together), routes, then
+/// its [[stages.change]] entries in the order written.
+Result<void> apply_changes(const Scenario& s, topology::Topology& topo, const Stage& st) {
   const auto& plan = topo.plan();
   for (std::size_t k = 0; k < st.sysctls.size();) {
     const std::size_t node = node_index(plan, st.sysctls[k].node);
@@ -53,6 +93,18 @@ Result<void> apply_changes(topology::Topology& topo, const Stage& st) {
     const std::size_t node = node_index(plan, r.node);
     NS_CHECK(topo.add_routes(node, {topology::plan_route(plan.nodes[node], r.route)}));
   }
+  for (const auto& c : st.changes)
+    if (auto r = apply_change(s, topo, c); !r)  // nft's own errors already point into the file
+      return r.error().kind == ErrorKind::input ? r.error()
+                                                : r.error().with_context(s.path + ":" + std::to_string(c.loc.line));
+  return {};
+}
+
+/// Conntrack entries of the previous stage must not decide this one (probes use fresh flows
+/// too): the tables of nodes with nftables rules are flushed.
+Result<void> flush_conntrack(topology::Topology& topo, const std::vector<bool>& with_nft) {
+  for (std::size_t n = 0; n < with_nft.size(); ++n)
+    if (with_nft[n]) NS_CHECK(topo.flush_conntrack(n));
   return {};
 }
 
@@ -70,12 +122,20 @@ void mark_not_run(const Scenario& s, const Stage& st, report::Stage& rs, const s
   for (const auto& c : eval::plan_cells(s, st)) rs.cells.push_back(eval::not_run(s, st, c, why));
 }
 
+/// The kernel cannot do what was asked (nf_tables, NAT missing): the cells are skipped, not failed.
+bool is_missing_feature(const Error& e) { return e.kind == ErrorKind::environment && e.errnum == EOPNOTSUPP; }
+
+void mark_skipped(const Scenario& s, const Stage& st, report::Stage& rs, const std::string& why) {
+  rs.cells.clear();
+  for (const auto& c : eval::plan_cells(s, st)) rs.cells.push_back(eval::skipped(s, st, c, why));
+}
+
 /// Runs one stage's changes and probes into rs.
 Result<void> run_stage(const Scenario& s, const Stage& st, topology::Topology& topo, probes::ProbeEngine& engine,
                        const std::atomic<bool>& stop, report::Stage& rs) {
-  if (auto r = apply_changes(topo, st); !r) {
-    mark_not_run(s, st, rs, "the stage's changes failed: " + r.error().message);
-    return r.error().with_context("stage \"" + st.name + "\"");
+  if (auto r = apply_changes(s, topo, st); !r) {
+    if (!is_missing_feature(r.error())) mark_not_run(s, st, rs, "the stage's changes failed: " + r.error().message);
+    return r.error().kind == ErrorKind::input ? r.error() : r.error().with_context("stage \"" + st.name + "\"");
   }
   auto cells = eval::plan_cells(s, st);
   const auto listeners = eval::plan_listeners(s, cells);
@@ -130,20 +190,33 @@ RunResult run_scenario(const Scenario& s, const RunOptions& options, const std::
   rep.hostname = host_name();
   auto t0 = Clock::now();
   auto topo = topology::Topology::build(topology::plan_topology(s));
+  std::optional<Error> missing;  // the kernel lacks what the node firewalls need: every stage is skipped
+  if (topo)
+    if (auto r = apply_node_firewalls(s, *topo); !r) (is_missing_feature(r.error()) ? missing : out.error) = r.error();
   rep.setup_s = seconds_since(t0);
   std::optional<probes::ProbeEngine> engine;
   if (topo) engine.emplace();
-  for (const auto& raw : s.stages) {
-    const Stage st = with_overrides(raw, options);
+  const auto with_nft = topology::nodes_with_nft(s);
+  for (std::size_t i = 0; i < s.stages.size(); ++i) {
+    const Stage st = with_overrides(s.stages[i], options);
     auto rs = empty_stage(st);
     const auto ts = Clock::now();
     if (!topo) {
       mark_not_run(s, st, rs, "the topology could not be built");
     } else if (out.error || stop.load()) {
-      mark_not_run(s, st, rs, out.error ? "an earlier stage failed" : "the run was interrupted");
-    } else if (auto r = run_stage(s, st, *topo, *engine, stop, rs); !r) {
-      rs.error = r.error().message;
-      out.error = r.error();
+      mark_not_run(s, st, rs, out.error ? "an earlier step failed" : "the run was interrupted");
+    } else if (missing) {
+      mark_skipped(s, st, rs, missing->message);
+    } else if (auto r = i == 0 ? Result<void>{} : flush_conntrack(*topo, with_nft); !r) {
+      out.error = r.error().with_context("stage \"" + st.name + "\"");
+      mark_not_run(s, st, rs, "conntrack could not be flushed: " + r.error().message);
+    } else if (auto r2 = run_stage(s, st, *topo, *engine, stop, rs); !r2) {
+      if (is_missing_feature(r2.error())) {
+        mark_skipped(s, st, rs, r2.error().message);
+      } else {
+        rs.error = r2.error().message;
+        out.error = r2.error();
+      }
     }
     rs.time_s = seconds_since(ts);
     rep.stages.push_back(std::move(rs));

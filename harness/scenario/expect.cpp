@@ -12,31 +12,6 @@
 namespace nscheck::scenario {
 namespace {
 
-/// Where the content of the string value at `at` starts, from the raw file text.
-TextOrigin origin_of(std::string_view text, Loc at) {
-  std::size_t pos = 0;
-  for (int line = 1; line < at.line && pos != std::string_view::npos; ++line) {
-    pos = text.find('\n', pos);
-    if (pos != std::string_view::npos) ++pos;
-  }
-  if (pos == std::string_view::npos) return {at, 1};
-  pos += static_cast<std::size_t>(std::max(at.column, 1) - 1);
-  auto rest = text.substr(std::min(pos, text.size()));
-  // a basic string with an escape: decoded offsets are not file offsets, point at the string
-  if (rest.starts_with("\"")) {
-    const bool multi = rest.starts_with("\"\"\"");
-    const auto body = rest.substr(multi ? 3 : 1);
-    const auto end = multi ? body.find("\"\"\"") : body.find_first_of("\"\n");
-    if (body.substr(0, end).find('\\') != std::string_view::npos) return {at, 1, false};
-  }
-  if (rest.starts_with("\"\"\"") || rest.starts_with("'''")) {
-    auto after = rest.substr(3);
-    if (after.starts_with("\n") || after.starts_with("\r\n")) return {Loc{at.line + 1, 1}, 1};
-    return {Loc{at.line, at.column + 3}, 1};
-  }
-  return {Loc{at.line, at.column + 1}, 1};
-}
-
 /// cells_left once k_max_cells is exceeded and said so: later stages add nothing and say nothing.
 constexpr std::size_t k_cells_exhausted = static_cast<std::size_t>(-1);
 

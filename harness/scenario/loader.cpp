@@ -112,6 +112,33 @@ std::string stem_of(const std::string& path) {
   return base;
 }
 
+/// Reads one nft file (path relative to the scenario's directory) into the ruleset.
+void read_nft_file(NftRuleset& r, const std::filesystem::path& dir, Diagnostics& diags) {
+  if (r.path.empty()) return;
+  const auto full = std::filesystem::path(r.path).is_absolute() ? std::filesystem::path(r.path) : dir / r.path;
+  std::ifstream in(full, std::ios::binary);
+  if (!in) return diags.add(r.loc, "nft_file \"" + r.path + "\": cannot open " + full.string() + ": " + std::strerror(errno));
+  std::string text(k_max_scenario_bytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (static_cast<std::size_t>(in.gcount()) > k_max_scenario_bytes)
+    return diags.add(r.loc, "nft_file \"" + r.path + "\" is larger than 8 MiB");
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  r.text = std::move(text);
+  r.path = full.string();  // errors of nft name the file as it was opened
+}
+
+/// The rulesets given by file, read once the scenario is valid.
+Result<void> read_nft_files(Scenario& s) {
+  const auto dir = std::filesystem::path(s.path).parent_path();
+  Diagnostics diags;
+  for (auto& n : s.nodes)
+    for (auto& r : n.nft) read_nft_file(r, dir, diags);
+  for (auto& st : s.stages)
+    for (auto& c : st.changes) read_nft_file(c.nft, dir, diags);
+  if (!diags.empty()) return diags.to_error(s.path);
+  return {};
+}
+
 }  // namespace
 
 Result<Scenario> parse_scenario(std::string_view text, const std::string& path) {
@@ -146,7 +173,9 @@ Result<Scenario> load_scenario(const std::string& path) {
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
   if (in.bad()) return input_error(path + ": cannot read the scenario: " + std::strerror(errno));
   text.resize(static_cast<std::size_t>(in.gcount()));
-  return parse_scenario(text, path);
+  NS_TRY(s, parse_scenario(text, path));
+  NS_CHECK(read_nft_files(s));
+  return s;
 }
 
 const Node* Scenario::find_node(const std::string& n) const {

@@ -66,6 +66,32 @@ struct PortDecl {
   Loc loc;
 };
 
+/// An nftables ruleset in nft syntax, applied in one node as one atomic batch (libnftables).
+struct NftRuleset {
+  std::string text;  ///< the rules; for a file, filled by load_scenario from `path`
+  std::string path;  ///< "" inline; else the .nft file, relative to the scenario's directory
+  Loc loc;           ///< where it is written in the scenario
+  Loc text_start;    ///< inline: where the rule text's first line starts in the scenario file
+};
+
+/// The short forms of the common NAT rules, compiled to nftables (table inet nscheck_nat).
+struct NatRule {
+  enum class Kind {
+    masquerade,  ///< iptables -t nat -A POSTROUTING -s FROM -o OUT -j MASQUERADE
+    snat,        ///< ... -j SNAT --to-source TO
+    dnat,        ///< iptables -t nat -A PREROUTING -i IN -p PROTO --dport PORT -j DNAT --to-destination TO:TO_PORT
+  };
+  Kind kind = Kind::masquerade;
+  std::optional<Prefix> from;     ///< masquerade, snat: source prefix (none = any)
+  std::string out;                ///< masquerade, snat: outgoing interface ("" = any)
+  std::string in;                 ///< dnat: incoming interface ("" = any)
+  std::string proto;              ///< dnat: "tcp" or "udp"
+  std::uint16_t port = 0;         ///< dnat: destination port matched
+  std::optional<IpAddress> to;    ///< snat: new source; dnat: new destination
+  std::uint16_t to_port = 0;      ///< dnat: new destination port (0 = unchanged)
+  Loc loc;
+};
+
 /// A network namespace.
 struct Node {
   std::string name;
@@ -78,6 +104,8 @@ struct Node {
   /// Ports a service of the user's own answers: no built-in listener is opened there, and
   /// nothing is seen (TCP: the handshake is the answer; UDP: any datagram back).
   std::vector<PortDecl> services;
+  std::vector<NftRuleset> nft;  ///< applied once the links are up, in order
+  std::vector<NatRule> nat;     ///< compiled and applied after `nft`
   Loc loc;
 };
 
@@ -151,11 +179,35 @@ struct StageRoute {
   Route route;
 };
 
+/// One change a stage makes to one node before its probes ([[stages.change]]).
+struct Change {
+  enum class Kind {
+    sysctl,       ///< sysctls (in order)
+    route_add,    ///< ip route add
+    route_del,    ///< ip route del
+    nft,          ///< an nftables batch, added to the node's ruleset
+    nft_replace,  ///< flush ruleset + a new one, in one batch
+    nft_flush,    ///< flush ruleset
+    nat,          ///< a masquerade / snat / dnat short form
+    link_up,      ///< ip link set IF up (and wait until it is operationally up)
+    link_down,    ///< ip link set IF down
+  };
+  Kind kind = Kind::sysctl;
+  std::string node;
+  std::vector<Sysctl> sysctls;  ///< sysctl
+  std::optional<Route> route;   ///< route_add, route_del
+  NftRuleset nft;               ///< nft, nft_replace
+  NatRule nat;                  ///< nat
+  std::string ifname;           ///< link_up, link_down
+  Loc loc;
+};
+
 /// A stage: changes to apply, then expectations to check.
 struct Stage {
   std::string name;
   std::vector<StageSysctl> sysctls;          ///< applied in order, before the probes
   std::vector<StageRoute> routes;            ///< added after the sysctls, in order
+  std::vector<Change> changes;               ///< [[stages.change]], after sysctl and routes, in order
   std::vector<Expectation> expectations;     ///< matrix, per-pair and default cells, resolved
   std::vector<MatrixLayout> matrices;        ///< one per probe kind, in the order first written
   ProbeSettings probe;

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "scenario/expect.hpp"
+#include "scenario/firewall_reader.hpp"
 #include "scenario/loader.hpp"
 #include "scenario/route_text.hpp"
 #include "scenario/toml_util.hpp"
@@ -49,7 +50,8 @@ void check_ports(const Node& node, Diagnostics& diags) {
                              "services (the user's own), once");
 }
 
-void read_node(const std::string& name, const toml::node& n, Scenario& s, Diagnostics& diags) {
+void read_node(const std::string& name, const toml::node& n, std::string_view text, Scenario& s,
+               Diagnostics& diags) {
   Node node;
   node.name = name;
   node.loc = loc_of(n);
@@ -57,12 +59,15 @@ void read_node(const std::string& name, const toml::node& n, Scenario& s, Diagno
   if (!t) {
     diags.add(node.loc, "node \"" + name + "\" must be a table, e.g. [nodes." + name + "]");
   } else {
-    check_keys(*t, {"routes", "sysctl", "listen", "services"}, "node \"" + name + "\"", diags);
+    std::vector<std::string> keys{"routes", "sysctl", "listen", "services"};
+    keys.insert(keys.end(), k_firewall_node_keys.begin(), k_firewall_node_keys.end());
+    check_keys(*t, keys, "node \"" + name + "\"", diags);
     if (const auto* r = t->get("routes")) read_routes(*r, node.routes, diags);
     if (const auto* y = t->get("sysctl")) read_sysctls(*y, node.sysctls, diags);
     if (const auto* l = t->get("listen")) read_ports(*l, "listen", node.listen, diags);
     if (const auto* v = t->get("services")) read_ports(*v, "services", node.services, diags);
     check_ports(node, diags);
+    read_node_firewall(*t, text, node, diags);
   }
   s.nodes.push_back(std::move(node));
 }
@@ -192,12 +197,13 @@ void read_stage(const toml::node& item, std::size_t index, const Scenario& s, Pr
   st.loc = loc_of(item);
   const auto* t = item.as_table();
   if (!t) return diags.add(st.loc, "each [[stages]] entry must be a table");
-  check_keys(*t, {"name", "sysctl", "routes", "expect", "default", "check", "deadline_ms", "count"}, "stage",
-             diags);
+  check_keys(*t, {"name", "sysctl", "routes", "change", "expect", "default", "check", "deadline_ms", "count"},
+             "stage", diags);
   st.name = optional_string(*t, "name", diags).value_or("stage " + std::to_string(index + 1));
   st.probe = read_probe_settings(*t, defaults, diags);
   if (const auto* y = t->get("sysctl")) read_stage_sysctls(*y, st, diags);
   if (const auto* r = t->get("routes")) read_stage_routes(*r, st, diags);
+  if (const auto* c = t->get("change")) read_changes(*c, text, st, diags);
   read_expectations(*t, s, text, st, cells_left, diags);
 }
 
@@ -231,7 +237,7 @@ Scenario read_scenario(const toml::table& root, std::string_view text, Diagnosti
     }
   }
   if (const auto* n = root.get("nodes"); n && n->as_table() && !n->as_table()->empty()) {
-    for (const auto& [name, v] : *n->as_table()) read_node(std::string(name.str()), v, s, diags);
+    for (const auto& [name, v] : *n->as_table()) read_node(std::string(name.str()), v, text, s, diags);
     // TOML tables iterate sorted by key: keep the order written (rows, columns, "all OK")
     std::stable_sort(s.nodes.begin(), s.nodes.end(), [](const Node& x, const Node& y) {
       return std::pair(x.loc.line, x.loc.column) < std::pair(y.loc.line, y.loc.column);

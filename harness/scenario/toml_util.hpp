@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "scenario/diagnostics.hpp"
+#include "scenario/matrix_text.hpp"
 
 namespace nscheck::scenario {
 
@@ -39,5 +40,9 @@ void for_each_string(const toml::node& n, const char* what, Diagnostics& diags,
 /// depth: tables above t (a bound on the recursion, which untrusted input decides).
 void flatten_sysctls(const toml::table& t, const std::string& prefix, std::vector<Sysctl>& out, Diagnostics& diags,
                      int depth = 0);
+
+/// Where the content of the string value at `at` starts in the raw file text (past the
+/// quotes, and past the newline that opens a multi-line string).
+TextOrigin origin_of(std::string_view text, Loc at);
 
 }  // namespace nscheck::scenario

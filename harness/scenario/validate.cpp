@@ -202,6 +202,41 @@ void check_target(const Scenario& s, const Expectation& e, Diagnostics& diags) {
   }
 }
 
+/// An interface a rule or change names must be one of the node's (or lo).
+void check_iface_ref(const Node& n, const std::string& ifname, Loc loc, const std::string& what, Diagnostics& diags) {
+  if (ifname.empty() || ifname == "lo" || find_iface(n, ifname)) return;
+  diags.add(loc, what + ": node \"" + n.name + "\" has no interface \"" + ifname + "\"" +
+                     did_you_mean(ifname, iface_names(n)));
+}
+
+void check_nat(const Node& n, const NatRule& r, Diagnostics& diags) {
+  const char* what = r.kind == NatRule::Kind::masquerade ? "masquerade" : r.kind == NatRule::Kind::snat ? "snat" : "dnat";
+  check_iface_ref(n, r.out, r.loc, what, diags);
+  check_iface_ref(n, r.in, r.loc, what, diags);
+  if (r.from && r.to && r.from->address.family != r.to->family)
+    diags.add(r.loc, std::string(what) + ": from " + r.from->str() + " and to " + r.to->str() +
+                         " are of different families");
+}
+
+void check_change(const Scenario& s, const Stage& st, const Change& c, Diagnostics& diags) {
+  const Node* n = s.find_node(c.node);
+  if (!n) {
+    if (!c.node.empty())
+      diags.add(c.loc, "stage \"" + st.name + "\": unknown node \"" + c.node + "\" in change" +
+                           did_you_mean(c.node, node_names(s)));
+    return;
+  }
+  for (const auto& y : c.sysctls) check_sysctl(n, n->name, y, diags);
+  if (c.route && c.kind == Change::Kind::route_add) check_route(*n, *c.route, diags);
+  if (c.kind == Change::Kind::nat) check_nat(*n, c.nat, diags);
+  if (c.kind == Change::Kind::link_up || c.kind == Change::Kind::link_down) {
+    if (c.ifname.empty())
+      diags.add(c.loc, "link_up / link_down name an interface of the node");
+    else
+      check_iface_ref(*n, c.ifname, c.loc, c.kind == Change::Kind::link_up ? "link_up" : "link_down", diags);
+  }
+}
+
 void check_stage(const Scenario& s, const Stage& st, Diagnostics& diags) {
   for (const auto& y : st.sysctls) {
     if (!s.find_node(y.node))
@@ -214,6 +249,7 @@ void check_stage(const Scenario& s, const Stage& st, Diagnostics& diags) {
       diags.add(r.route.loc, "stage \"" + st.name + "\": unknown node \"" + r.node + "\" in routes" +
                                  did_you_mean(r.node, node_names(s)));
   }
+  for (const auto& c : st.changes) check_change(s, st, c, diags);
   for (const auto& e : st.expectations) check_expectation(s, e, diags);
 }
 
@@ -242,6 +278,7 @@ void validate(const Scenario& s, Diagnostics& diags) {
     check_interfaces(n, diags);
     check_routes(n, all_routes(s, n), diags);
     for (const auto& y : n.sysctls) check_sysctl(&n, n.name, y, diags);
+    for (const auto& r : n.nat) check_nat(n, r, diags);
   }
   for (const auto& l : s.links) {
     check_link_end(s, l.a, diags);

@@ -224,6 +224,22 @@ Result<void> Topology::add_routes(std::size_t node, const std::vector<PlannedRou
   return {};
 }
 
+Result<void> Topology::flush_conntrack(std::size_t node) {
+  std::optional<nl::Socket> sock;
+  NS_CHECK(run_in_netns(ns_fd(node), [&]() -> Result<void> {
+    NS_TRY(s, nl::Socket::open_netfilter());
+    sock.emplace(std::move(s));
+    return {};
+  }));
+  const nl::Request flush{nl::conntrack_flush(), "IPCTNL_MSG_CT_DELETE (flush conntrack)"};
+  auto r = sock->transact(std::span<const nl::Request>(&flush, 1));
+  // no conntrack in this kernel or namespace: nothing can be stale
+  if (!r && (r.error().errnum == ENOENT || r.error().errnum == EOPNOTSUPP || r.error().errnum == EPROTONOSUPPORT))
+    return {};
+  if (!r) return node_error(node, r.error());
+  return {};
+}
+
 void Topology::close() { nodes_.clear(); }
 
 }  // namespace nscheck::topology

@@ -42,6 +42,10 @@ class Topology {
   /// Adds routes in node i, in order.
   Result<void> add_routes(std::size_t node, const std::vector<PlannedRoute>& routes);
 
+  /// Flushes node i's conntrack table, so no flow of an earlier stage decides a later one. A
+  /// namespace without conntrack (the module is not loaded) has nothing to flush.
+  Result<void> flush_conntrack(std::size_t node);
+
   /// Closes every socket and namespace fd; the kernel frees the namespaces.
   void close();
 

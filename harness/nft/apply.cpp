@@ -1,0 +1,156 @@
+#include "nft/apply.hpp"
+
+#include <fcntl.h>
+#include <nftables/libnftables.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <string>
+
+#include "core/unique_fd.hpp"
+
+namespace nscheck::nft {
+namespace {
+
+/// How long a child may take: a big ruleset loads in well under a second.
+constexpr int k_child_timeout_ms = 30000;
+
+/// First byte of the child's report.
+enum Status : char { k_ok = '0', k_refused = '1', k_setup = '2' };
+
+void write_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n <= 0) return;
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+/// The child: enter the namespace, load the rules from a memfd, report, exit. Never returns.
+[[noreturn]] void child(int ns_fd, std::string_view rules, int report_fd) {
+  std::string report(1, k_setup);
+  if (::setns(ns_fd, CLONE_NEWNET) != 0) {
+    report += std::string("setns: ") + std::strerror(errno);
+  } else if (const int mem = ::memfd_create("nscheck-nft", 0); mem < 0) {
+    report += std::string("memfd_create: ") + std::strerror(errno);
+  } else {
+    write_all(mem, rules);
+    nft_ctx* ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+    if (!ctx) {
+      report += "nft_ctx_new failed";
+    } else {
+      nft_ctx_buffer_error(ctx);
+      nft_ctx_buffer_output(ctx);
+      const std::string name = "/proc/self/fd/" + std::to_string(mem);
+      const int rc = nft_run_cmd_from_filename(ctx, name.c_str());
+      report = std::string(1, rc == 0 ? k_ok : k_refused) + name + "\n" + nft_ctx_get_error_buffer(ctx);
+      nft_ctx_free(ctx);
+    }
+  }
+  write_all(report_fd, report);
+  ::_exit(0);
+}
+
+/// Reads the child's report until it closes the pipe (or the timeout kills it).
+std::string read_report(int fd, pid_t pid) {
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    pollfd p{fd, POLLIN, 0};
+    const int ready = ::poll(&p, 1, k_child_timeout_ms);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) {
+      ::kill(pid, SIGKILL);
+      return out;
+    }
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return out;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+}
+
+std::string exit_text(int status) {
+  if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
+  return "exit status " + std::to_string(WEXITSTATUS(status));
+}
+
+int parse_int(std::string_view s, std::size_t& pos) {
+  int v = 0;
+  auto [end, ec] = std::from_chars(s.data() + pos, s.data() + s.size(), v);
+  if (ec != std::errc{}) return -1;
+  pos = static_cast<std::size_t>(end - s.data());
+  return v;
+}
+
+}  // namespace
+
+std::string place_error(std::string_view nft_error, std::string_view nft_file, const TextPlace& place) {
+  std::string out;
+  const std::string prefix = std::string(nft_file) + ":";
+  std::string_view rest = nft_error;
+  while (!rest.empty() && (rest.back() == '\n' || rest.back() == ' ')) rest.remove_suffix(1);
+  if (place.exact && rest.starts_with(prefix)) {
+    std::size_t pos = prefix.size();
+    const int line = parse_int(rest, pos);
+    int column = pos < rest.size() && rest[pos] == ':' ? parse_int(rest, ++pos) : -1;
+    const auto error_at = rest.find("Error: ", pos);
+    if (line > 0 && column > 0 && error_at != std::string_view::npos) {
+      if (line == 1) column += place.column - 1;
+      out = place.file + ":" + std::to_string(place.line + line - 1) + ":" + std::to_string(column) + ": " +
+            place.what + ": ";
+      rest.remove_prefix(error_at + 7);
+      return out + std::string(rest);
+    }
+  }
+  if (rest.starts_with(prefix)) {  // a generated text: keep nft's message, not its position
+    const auto error_at = rest.find("Error: ");
+    if (error_at != std::string_view::npos) rest.remove_prefix(error_at);
+  }
+  if (rest.starts_with("Error: ")) rest.remove_prefix(7);
+  return place.file + ":" + std::to_string(place.line) + ":" + std::to_string(place.column) + ": " + place.what +
+         ": " + std::string(rest);
+}
+
+bool is_missing_feature(std::string_view e) {
+  for (std::string_view text : {"Protocol not supported", "Operation not supported", "Address family not supported"})
+    if (e.find(text) != std::string_view::npos) return true;
+  return false;
+}
+
+Result<void> apply(int ns_fd, std::string_view rules, const TextPlace& place) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return errno_error("pipe2 for the nft child", errno);
+  UniqueFd read_end(fds[0]), write_end(fds[1]);
+  const pid_t pid = ::fork();
+  if (pid < 0) return errno_error("fork for the nft child", errno);
+  if (pid == 0) child(ns_fd, rules, write_end.get());
+  write_end.reset();
+  const std::string report = read_report(read_end.get(), pid);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (report.empty())
+    return Error{place.what + ": libnftables ended its process before reporting (" + exit_text(status) + ")",
+                 ECHILD, ErrorKind::environment};
+  const std::string_view body = std::string_view(report).substr(1);
+  if (report[0] == k_setup) return Error{place.what + ": " + std::string(body), 0, ErrorKind::environment};
+  if (report[0] == k_ok) return {};
+  const auto newline = body.find('\n');
+  const std::string_view nft_file = body.substr(0, newline);
+  const std::string_view error = newline == std::string_view::npos ? "" : body.substr(newline + 1);
+  std::string message = place_error(error, nft_file, place);
+  if (is_missing_feature(error))
+    return Error{message + " (the running kernel lacks the nftables support these rules need)", EOPNOTSUPP,
+                 ErrorKind::environment};
+  return Error{message, 0, ErrorKind::input};
+}
+
+}  // namespace nscheck::nft
