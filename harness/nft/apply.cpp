@@ -92,31 +92,44 @@ int parse_int(std::string_view s, std::size_t& pos) {
 
 }  // namespace
 
-std::string place_error(std::string_view nft_error, std::string_view nft_file, const TextPlace& place) {
-  std::string out;
-  const std::string prefix = std::string(nft_file) + ":";
-  std::string_view rest = nft_error;
-  while (!rest.empty() && (rest.back() == '\n' || rest.back() == ' ')) rest.remove_suffix(1);
-  if (place.exact && rest.starts_with(prefix)) {
+namespace {
+
+/// One "FILE:LINE:COL-COL: Error: text" line of nft, moved to place; other lines stay.
+std::string place_line(std::string_view line, std::string_view prefix, const TextPlace& place) {
+  std::string_view message = line;
+  int at_line = 0, at_column = 0;
+  if (line.starts_with(prefix)) {
     std::size_t pos = prefix.size();
-    const int line = parse_int(rest, pos);
-    int column = pos < rest.size() && rest[pos] == ':' ? parse_int(rest, ++pos) : -1;
-    const auto error_at = rest.find("Error: ", pos);
-    if (line > 0 && column > 0 && error_at != std::string_view::npos) {
-      if (line == 1) column += place.column - 1;
-      out = place.file + ":" + std::to_string(place.line + line - 1) + ":" + std::to_string(column) + ": " +
-            place.what + ": ";
-      rest.remove_prefix(error_at + 7);
-      return out + std::string(rest);
-    }
+    at_line = parse_int(line, pos);
+    at_column = pos < line.size() && line[pos] == ':' ? parse_int(line, ++pos) : -1;
+    const auto error_at = line.find("Error: ", pos);
+    message = error_at == std::string_view::npos ? line.substr(pos) : line.substr(error_at);
+  } else if (!line.starts_with("Error: ")) {
+    return std::string(line);  // nft's copy of the rule line, or its ^^^ marker
   }
-  if (rest.starts_with(prefix)) {  // a generated text: keep nft's message, not its position
-    const auto error_at = rest.find("Error: ");
-    if (error_at != std::string_view::npos) rest.remove_prefix(error_at);
+  if (message.starts_with("Error: ")) message.remove_prefix(7);
+  int l = place.line, c = place.column;
+  if (place.exact && at_line > 0 && at_column > 0) {
+    l = place.line + at_line - 1;
+    c = at_line == 1 ? at_column + place.column - 1 : at_column;
   }
-  if (rest.starts_with("Error: ")) rest.remove_prefix(7);
-  return place.file + ":" + std::to_string(place.line) + ":" + std::to_string(place.column) + ": " + place.what +
-         ": " + std::string(rest);
+  return place.file + ":" + std::to_string(l) + ":" + std::to_string(c) + ": " + place.what + ": " + std::string(message);
+}
+
+}  // namespace
+
+std::string place_error(std::string_view nft_error, std::string_view nft_file, const TextPlace& place) {
+  const std::string prefix = std::string(nft_file) + ":";
+  while (!nft_error.empty() && (nft_error.back() == '\n' || nft_error.back() == ' ')) nft_error.remove_suffix(1);
+  std::string out;
+  while (!nft_error.empty()) {
+    const auto end = nft_error.find('\n');
+    out += (out.empty() ? "" : "\n") + place_line(nft_error.substr(0, end), prefix, place);
+    nft_error.remove_prefix(end == std::string_view::npos ? nft_error.size() : end + 1);
+  }
+  if (out.empty()) out = place.file + ":" + std::to_string(place.line) + ":" + std::to_string(place.column) + ": " +
+                         place.what + ": nft refused the rules";
+  return out;
 }
 
 bool is_missing_feature(std::string_view e) {
