@@ -232,5 +232,15 @@ TEST_F(E2E, KernelRefusalExitsTwoNamingNodeOperationAndKernelError) {
   fs::remove(junit);
 }
 
+TEST_F(E2E, BrokenRulesetExitsFourWithNftsMessageInTheScenario) {
+  auto r = run_command({k_bin, "run", k_src + "/tests/e2e/data/broken_ruleset.toml", "--no-color"});
+  EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
+  EXPECT_NE(r.err.find("broken_ruleset.toml:9:23: node fw: nft: syntax error, unexpected newline\n"
+                       "    tcp dport 22 dropp\n"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.out.find("not run"), std::string::npos) << "no probe ran: " << r.out;
+}
+
 }  // namespace
 }  // namespace nscheck::test
