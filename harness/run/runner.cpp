@@ -71,9 +71,9 @@ Result<void> apply_change(const Scenario& s, topology::Topology& topo, const sce
     case Kind::nft_replace:
     case Kind::nft_flush:
     case Kind::nat: return apply_nft(topo, topology::change_nft_step(s, node, c));
-    case Kind::route_del:
-    case Kind::link_up:
-    case Kind::link_down: break;
+    case Kind::link_up: return topo.set_link(node, c.ifname, true);
+    case Kind::link_down: return topo.set_link(node, c.ifname, false);
+    case Kind::route_del: break;
   }
   return Error{"this change is not supported yet", EOPNOTSUPP, ErrorKind::input};
 }

@@ -90,8 +90,9 @@ Result<void> Topology::create_namespaces() {
     if (!sock) return node_error(i, sock.error().with_context("open rtnetlink socket"));
     Node* node = nodes_[i].get();
     sock->set_link_handler([node](const nl::LinkState& s) {
-      if (s.operstate == IF_OPER_UP && std::find(node->up.begin(), node->up.end(), s.ifindex) == node->up.end())
-        node->up.push_back(s.ifindex);
+      const auto it = std::find(node->up.begin(), node->up.end(), s.ifindex);
+      if (s.operstate == IF_OPER_UP && it == node->up.end()) node->up.push_back(s.ifindex);
+      if (s.operstate != IF_OPER_UP && it != node->up.end()) node->up.erase(it);  // set down by a stage
     });
     node->sock.emplace(std::move(*sock));
     if (auto r = write_sysctls_here(plan_.nodes[i].early_sysctls); !r) return node_error(i, r.error());
@@ -132,10 +133,25 @@ Result<void> Topology::configure() {
   return {};
 }
 
+/// Whether a link should come up: not set down by a stage, and neither is its veth peer.
+bool Topology::awaited(std::size_t node, int ifindex) const {
+  auto down = [&](std::size_t n, int i) {
+    const auto& d = nodes_[n]->admin_down;
+    return std::find(d.begin(), d.end(), i) != d.end();
+  };
+  if (down(node, ifindex)) return false;
+  for (const auto& v : plan_.veths) {
+    if (v.node == node && v.ifindex == ifindex) return !down(v.peer_node, v.peer_ifindex);
+    if (v.peer_node == node && v.peer_ifindex == ifindex) return !down(v.node, v.ifindex);
+  }
+  return true;
+}
+
 Result<void> Topology::wait_oper_up() {
   auto pending = [&](std::size_t i) {
     for (const auto& f : plan_.nodes[i].ifaces)
-      if (std::find(nodes_[i]->up.begin(), nodes_[i]->up.end(), f.ifindex) == nodes_[i]->up.end()) return f.name;
+      if (awaited(i, f.ifindex) && std::find(nodes_[i]->up.begin(), nodes_[i]->up.end(), f.ifindex) == nodes_[i]->up.end())
+        return f.name;
     return std::string();
   };
   for (std::size_t i = 0; i < nodes_.size(); ++i)
@@ -222,6 +238,23 @@ Result<void> Topology::add_routes(std::size_t node, const std::vector<PlannedRou
   for (const auto& r : routes) batch.push_back(route_request(r));
   if (auto r = nodes_[node]->sock->transact(batch); !r) return node_error(node, r.error());
   return {};
+}
+
+Result<void> Topology::set_link(std::size_t node, const std::string& ifname, bool up) {
+  const auto& ifaces = plan_.nodes[node].ifaces;
+  const auto it = std::find_if(ifaces.begin(), ifaces.end(), [&](const PlannedIface& f) { return f.name == ifname; });
+  if (it == ifaces.end()) return node_error(node, Error{"no interface " + ifname, ENODEV, ErrorKind::internal});
+  const nl::Request request{nl::link_set_up(it->ifindex, up), std::string("RTM_NEWLINK ") + ifname + (up ? " up" : " down")};
+  if (auto r = nodes_[node]->sock->transact(std::span<const nl::Request>(&request, 1)); !r)
+    return node_error(node, r.error());
+  auto& down = nodes_[node]->admin_down;
+  if (!up) {
+    if (std::find(down.begin(), down.end(), it->ifindex) == down.end()) down.push_back(it->ifindex);
+    return {};
+  }
+  std::erase(down, it->ifindex);
+  NS_CHECK(wait_oper_up());
+  return wait_ipv6_ready();
 }
 
 Result<void> Topology::flush_conntrack(std::size_t node) {

@@ -42,6 +42,10 @@ class Topology {
   /// Adds routes in node i, in order.
   Result<void> add_routes(std::size_t node, const std::vector<PlannedRoute>& routes);
 
+  /// Sets a link of node i administratively up or down (ip link set IF up|down). Up returns
+  /// once it and its veth peer are operationally up again (a veth sends nothing before).
+  Result<void> set_link(std::size_t node, const std::string& ifname, bool up);
+
   /// Flushes node i's conntrack table, so no flow of an earlier stage decides a later one. A
   /// namespace without conntrack (the module is not loaded) has nothing to flush.
   Result<void> flush_conntrack(std::size_t node);
@@ -53,7 +57,8 @@ class Topology {
   struct Node {
     UniqueFd ns;
     std::optional<nl::Socket> sock;  ///< opened inside the namespace
-    std::vector<int> up;  ///< ifindexes seen operationally up
+    std::vector<int> up;          ///< ifindexes seen operationally up
+    std::vector<int> admin_down;  ///< ifindexes a stage set down: not waited for
   };
   Result<void> create_namespaces();
   Result<void> create_veths();
@@ -61,6 +66,7 @@ class Topology {
   Result<void> wait_oper_up();
   Result<void> wait_ipv6_ready();
   Error node_error(std::size_t node, const Error& e) const;
+  [[nodiscard]] bool awaited(std::size_t node, int ifindex) const;
 
   Plan plan_;
   std::vector<std::unique_ptr<Node>> nodes_;  ///< stable addresses: socket handlers point here

@@ -78,6 +78,9 @@ std::vector<SysctlWrite> default_sysctls() {
       // IPv6 addresses are added with IFA_F_NODAD; no DAD for the kernel's own link-local ones
       {"net.ipv6.conf.all.accept_dad", "", "0", true, {}},
       {"net.ipv6.conf.default.accept_dad", "", "0", true, {}},
+      // a link a stage sets down keeps its IPv6 addresses (as its IPv4 ones), for the stage that
+      // sets it up again
+      {"net.ipv6.conf.all.keep_addr_on_down", "", "1", true, {}},
       {"net.ipv6.icmp.ratelimit", "", "0", true, {}},
       {"net.ipv6.icmp.ratemask", "", "", true, {}},
   };

@@ -166,6 +166,22 @@ TEST(Firewall, StaleConntrackNeverDecidesALaterStage) {
   }
 }
 
+TEST(StageChanges, LinkDownThenUpAgain) {
+  const auto r = run_text(topology("", "routes = [\"default via 198.51.100.254\"]\n") +
+                          "[[stages]]\nname = \"down\"\n" + check("icmp", "server", "NG") + check("tcp/80", "server", "NG") +
+                          "[[stages.change]]\nnode = \"router\"\nlink_down = \"r1\"\n" + "[[stages]]\nname = \"up\"\n" +
+                          check("icmp", "server", "OK") + check("tcp/80", "server", "OK") +
+                          "[[stages.change]]\nnode = \"router\"\nlink_up = \"r1\"\n");
+  ASSERT_FALSE(r.error.has_value()) << r.error->message;
+  const auto& down = cell(r, 0, "icmp", "198.51.100.1");
+  EXPECT_EQ(down.status, report::CellStatus::pass) << down.detail;
+  EXPECT_EQ(down.reason, "net-unreachable") << "the router lost its connected route: " << down.detail;
+  for (const char* probe : {"icmp", "tcp/80"}) {
+    const auto& up = cell(r, 1, probe, "198.51.100.1");
+    EXPECT_EQ(up.status, report::CellStatus::pass) << probe << ": " << up.detail;
+  }
+}
+
 TEST(Firewall, BrokenRulesetIsAnInputErrorPointingIntoTheScenario) {
   const auto r = run_text(topology("nft = \"\"\"\ntable inet f {\n  chain c {\n    tcp dport 22 dropp\n  }\n}\n\"\"\"\n") +
                           "[[stages]]\n" + check("icmp", "server", "OK"));
