@@ -13,6 +13,7 @@
 #include "reports/json.hpp"
 #include "reports/junit.hpp"
 #include "run/exit_code.hpp"
+#include "topology/nft_plan.hpp"
 #include "run/runner.hpp"
 #include "scenario/loader.hpp"
 #include "topology/keep.hpp"
@@ -74,6 +75,7 @@ int cmd_plan(const cli::Options& o) {
   auto s = scenario::load_scenario(o.scenarios[0]);
   if (!s) return print_error(s.error());
   std::fputs(topology::describe(topology::plan_topology(*s)).c_str(), stdout);
+  std::fputs(topology::describe_firewalls_and_stages(*s).c_str(), stdout);
   return 0;
 }
 

@@ -93,4 +93,63 @@ std::vector<bool> nodes_with_nft(const scenario::Scenario& s) {
   return out;
 }
 
+namespace {
+
+std::string indented(const std::string& text, const char* pad) {
+  std::string out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const auto end = text.find('\n', start);
+    const auto line = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (!line.empty()) out += pad + line + "\n";
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string change_text(const scenario::Scenario& s, std::size_t node, const scenario::Change& c) {
+  using Kind = scenario::Change::Kind;
+  std::string out = "  " + c.node + ": ";
+  switch (c.kind) {
+    case Kind::sysctl:
+      for (const auto& y : c.sysctls) out += "sysctl " + y.key + " = " + y.value + "; ";
+      return out + "\n";
+    case Kind::route_add: return out + "route add " + c.route->text + "\n";
+    case Kind::route_del: return out + "route del " + c.route->text + "\n";
+    case Kind::link_up: return out + "link " + c.ifname + " up (then wait until operationally up)\n";
+    case Kind::link_down: return out + "link " + c.ifname + " down\n";
+    default: {
+      const auto step = change_nft_step(s, node, c);
+      return out + "nft batch (" + step.what + ")\n" + indented(step.rules, "    ");
+    }
+  }
+}
+
+}  // namespace
+
+std::string describe_firewalls_and_stages(const scenario::Scenario& s) {
+  std::string out;
+  for (std::size_t n = 0; n < s.nodes.size(); ++n)
+    for (const auto& step : node_nft_steps(s, n))
+      out += "nft " + s.nodes[n].name + " (" + step.what + ", one batch)\n" + indented(step.rules, "  ");
+  const auto with_nft = nodes_with_nft(s);
+  for (std::size_t i = 0; i < s.stages.size(); ++i) {
+    const auto& st = s.stages[i];
+    out += "stage \"" + st.name + "\"\n";
+    if (i > 0)
+      for (std::size_t n = 0; n < with_nft.size(); ++n)
+        if (with_nft[n]) out += "  " + s.nodes[n].name + ": flush conntrack\n";
+    for (const auto& y : st.sysctls) out += "  " + y.node + ": sysctl " + y.sysctl.key + " = " + y.sysctl.value + "\n";
+    for (const auto& r : st.routes) out += "  " + r.node + ": route add " + r.route.text + "\n";
+    for (const auto& c : st.changes) {
+      const auto it = s.node_index.find(c.node);
+      out += change_text(s, it == s.node_index.end() ? 0 : it->second, c);
+    }
+    out += "  probe " + std::to_string(st.expectations.size()) + " expectations, deadline " +
+           std::to_string(st.probe.deadline.count()) + " ms\n";
+  }
+  return out;
+}
+
 }  // namespace nscheck::topology

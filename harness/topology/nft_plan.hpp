@@ -36,4 +36,8 @@ NftStep change_nft_step(const scenario::Scenario& s, std::size_t node, const sce
 /// flushed between stages).
 std::vector<bool> nodes_with_nft(const scenario::Scenario& s);
 
+/// For `nscheck plan`: the nftables batches of the nodes, then each stage's changes, in the
+/// order they run.
+std::string describe_firewalls_and_stages(const scenario::Scenario& s);
+
 }  // namespace nscheck::topology
