@@ -81,10 +81,10 @@ MatrixCell matrix_cell(const Marks& m) {
   if (m.skipped) parts.push_back(k_skipped_mark);
   if (m.mismatch) parts.push_back(k_mismatch_mark);
   if (parts.empty()) return {"-", Tone::none};
-  const Tone tone = m.mismatch                ? Tone::red
-                    : (m.error || m.not_run)  ? Tone::yellow
-                    : (m.ok || m.ng)          ? Tone::green
-                                              : Tone::none;
+  const Tone tone = m.mismatch               ? Tone::red
+                    : (m.error || m.not_run) ? Tone::yellow
+                    : (m.ok || m.ng)         ? Tone::green
+                                             : Tone::none;
   return {fmt::format("{}", fmt::join(parts, " ")), tone};
 }
 
@@ -166,7 +166,8 @@ constexpr std::size_t k_max_expected_lines = 40;
 void add_more_line(std::vector<ReasonLine>& lines, std::size_t listed, std::string_view what) {
   if (listed <= k_max_expected_lines) return;
   lines.push_back(
-      {"", fmt::format("... and {} more {} (all are in the JUnit and JSON reports)", listed - k_max_expected_lines, what),
+      {"",
+       fmt::format("... and {} more {} (all are in the JUnit and JSON reports)", listed - k_max_expected_lines, what),
        "", Tone::none});
 }
 
@@ -277,10 +278,12 @@ std::string stage_result(const Counts& c, const FlipCounts& f, const ConsoleOpti
   const int errors = c.errors + c.stage_errors;
   if (errors > 0) parts.push_back(paint(plural(errors, "error", "errors"), Tone::yellow, o));
   if (c.not_run > 0) parts.push_back(paint(fmt::format("{} not run", c.not_run), Tone::yellow, o));
-  if (parts.empty()) parts.push_back(c.cells == 0 ? "no cells" : paint("passed", Tone::green, o) + ", " + plural(c.cells, "cell", "cells"));
+  if (parts.empty() && c.cells == 0) parts.emplace_back("no cells");
+  if (parts.empty()) parts.push_back(paint("passed", Tone::green, o) + ", " + plural(c.cells, "cell", "cells"));
   if (c.skipped > 0) parts.push_back(fmt::format("{} skipped", c.skipped));
   if (f.expected > 0) parts.push_back(plural(f.expected, "expected flip", "expected flips"));
-  if (f.unexpected > 0) parts.push_back(paint(plural(f.unexpected, "unexpected flip", "unexpected flips"), Tone::red, o));
+  if (f.unexpected > 0)
+    parts.push_back(paint(plural(f.unexpected, "unexpected flip", "unexpected flips"), Tone::red, o));
   return fmt::format("{}", fmt::join(parts, ", "));
 }
 

@@ -15,7 +15,7 @@ struct Counts {
   int mismatches = 0;
   int errors = 0;  ///< harness errors in cells
   int not_run = 0;
-  int skipped = 0;  ///< cells the kernel could not run (never a failure)
+  int skipped = 0;       ///< cells the kernel could not run (never a failure)
   int stage_errors = 0;  ///< stages stopped by a harness error
 };
 

@@ -115,8 +115,8 @@ TEST(MarkFlips, HundredThousandCellsInLinearTime) {
   constexpr int k_cells = 100'000;
   Stage before, now;
   for (int i = 0; i < k_cells; ++i) {
-    const std::string address = "10." + std::to_string(i / 65536) + "." + std::to_string(i / 256 % 256) + "." +
-                                std::to_string(i % 256);
+    const std::string address =
+        "10." + std::to_string(i / 65536) + "." + std::to_string(i / 256 % 256) + "." + std::to_string(i % 256);
     before.cells.push_back(judged("NG", "NG", address.c_str()));
     now.cells.push_back(judged(i % 2 == 0 ? "OK" : "NG", i % 3 == 0 ? "OK" : "NG", address.c_str()));
   }
@@ -124,7 +124,7 @@ TEST(MarkFlips, HundredThousandCellsInLinearTime) {
   mark_flips(before, now);
   const auto took = std::chrono::steady_clock::now() - start;
   const FlipCounts n = count_flips(now);
-  EXPECT_EQ(n.expected, (k_cells + 5) / 6);            // i % 6 == 0: expected OK, observed OK
+  EXPECT_EQ(n.expected, (k_cells + 5) / 6);                 // i % 6 == 0: expected OK, observed OK
   EXPECT_EQ(n.expected + n.unexpected, (k_cells + 2) / 3);  // i % 3 == 0: observed OK
   EXPECT_LT(took, std::chrono::seconds(5)) << "mark_flips is not linear";
 }

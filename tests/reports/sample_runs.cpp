@@ -1,9 +1,9 @@
 #include "reports/sample_runs.hpp"
 
-#include "reports/flips.hpp"
-
 #include <cmath>
 #include <string>
+
+#include "reports/flips.hpp"
 
 namespace nscheck::report::fixtures {
 namespace {
