@@ -8,6 +8,7 @@
 #include <tuple>
 #include <vector>
 
+#include "reports/flips.hpp"
 #include "reports/summary.hpp"
 #include "reports/text.hpp"
 
@@ -17,6 +18,8 @@ namespace {
 constexpr std::string_view k_mismatch_mark = "✗";
 constexpr std::string_view k_error_mark = "E";
 constexpr std::string_view k_not_run_mark = "?";
+constexpr std::string_view k_skipped_mark = "S";
+constexpr std::string_view k_flip_mark = "↕";
 constexpr std::string_view k_gap = "   ";        // between matrix columns
 constexpr std::size_t k_max_reason_column = 80;  // where "expected ..." starts at most
 
@@ -49,7 +52,7 @@ struct MatrixCell {
 };
 
 struct Marks {
-  bool ok = false, ng = false, mismatch = false, error = false, not_run = false;
+  bool ok = false, ng = false, mismatch = false, error = false, not_run = false, skipped = false;
 };
 
 /// The marks of every (source, column) of a stage, in one pass over its cells: a full matrix
@@ -65,6 +68,7 @@ std::map<Position, Marks> marks_by_position(const Stage& st) {
     m.mismatch |= c.status == CellStatus::fail;
     m.error |= c.status == CellStatus::error;
     m.not_run |= c.status == CellStatus::not_run;
+    m.skipped |= c.status == CellStatus::skipped;
   }
   return out;
 }
@@ -74,9 +78,13 @@ MatrixCell matrix_cell(const Marks& m) {
   if (m.ok || m.ng) parts.push_back(m.ok && m.ng ? "OK/NG" : m.ok ? "OK" : "NG");
   if (m.error) parts.push_back(k_error_mark);
   if (m.not_run) parts.push_back(k_not_run_mark);
+  if (m.skipped) parts.push_back(k_skipped_mark);
   if (m.mismatch) parts.push_back(k_mismatch_mark);
   if (parts.empty()) return {"-", Tone::none};
-  const Tone tone = m.mismatch ? Tone::red : (m.error || m.not_run) ? Tone::yellow : Tone::green;
+  const Tone tone = m.mismatch               ? Tone::red
+                    : (m.error || m.not_run) ? Tone::yellow
+                    : (m.ok || m.ng)         ? Tone::green
+                                             : Tone::none;
   return {fmt::format("{}", fmt::join(parts, " ")), tone};
 }
 
@@ -136,6 +144,7 @@ std::string render_legend(const Counts& c, const ConsoleOptions& o) {
   if (c.mismatches > 0) parts.push_back(paint(k_mismatch_mark, Tone::red, o) + " mismatch");
   if (c.errors > 0) parts.push_back(paint(k_error_mark, Tone::yellow, o) + " harness error");
   if (c.not_run > 0) parts.push_back(paint(k_not_run_mark, Tone::yellow, o) + " not run");
+  if (c.skipped > 0) parts.emplace_back(std::string(k_skipped_mark) + " skipped: kernel lacks a feature");
   if (parts.empty()) return "";
   return fmt::format("  {}\n", fmt::join(parts, "   "));
 }
@@ -149,14 +158,24 @@ struct ReasonLine {
   Tone tone = Tone::none;
 };
 
-/// Expected NG cells listed per stage; mismatches and errors are always all listed.
-constexpr std::size_t k_max_expected_ng_lines = 40;
+/// Expected NG cells, and expected flips, listed per stage; mismatches, errors and unexpected
+/// flips are always all listed.
+constexpr std::size_t k_max_expected_lines = 40;
+
+/// The last line of a capped listing: how many of `what` the cap left out, if any.
+void add_more_line(std::vector<ReasonLine>& lines, std::size_t listed, std::string_view what) {
+  if (listed <= k_max_expected_lines) return;
+  lines.push_back(
+      {"",
+       fmt::format("... and {} more {} (all are in the JUnit and JSON reports)", listed - k_max_expected_lines, what),
+       "", Tone::none});
+}
 
 std::vector<ReasonLine> reason_lines(const Run& run, const Stage& st) {
   std::vector<ReasonLine> lines;
   std::size_t expected_ng = 0;
   for (const auto& c : st.cells) {
-    if (c.status == CellStatus::pass && c.observed == "NG" && ++expected_ng > k_max_expected_ng_lines) continue;
+    if (c.status == CellStatus::pass && c.observed == "NG" && ++expected_ng > k_max_expected_lines) continue;
     const std::string what = cell_label(c) + ": " + observation(c);
     const std::string place = scenario_place(run, c.line);
     if (c.status == CellStatus::fail) {
@@ -167,10 +186,30 @@ std::vector<ReasonLine> reason_lines(const Run& run, const Stage& st) {
       lines.push_back({"", what, "expected NG", Tone::none});
     }
   }
-  if (expected_ng > k_max_expected_ng_lines)
-    lines.push_back({"", fmt::format("... and {} more expected NG cells (every reason is in the JUnit and JSON reports)",
-                                     expected_ng - k_max_expected_ng_lines),
-                     "", Tone::none});
+  add_more_line(lines, expected_ng, "expected NG cells");
+  return lines;
+}
+
+// An unexpected flip points at the mismatch behind it: in this stage, or else in `vs`.
+std::string unexpected_flip(const Run& run, const Cell& c, const std::string& vs) {
+  if (c.observed != c.expected)
+    return fmt::format("UNEXPECTED: expected {} ({})", c.expected, scenario_place(run, c.line));
+  return fmt::format("UNEXPECTED: {} was a mismatch in {}", c.previous, vs);
+}
+
+std::vector<ReasonLine> flip_lines(const Run& run, const Stage& st, const std::string& vs) {
+  std::vector<ReasonLine> lines;
+  std::size_t expected = 0;
+  for (const auto& c : st.cells) {
+    if (c.flip == Flip::none || (c.flip == Flip::expected && ++expected > k_max_expected_lines)) continue;
+    const std::string what = fmt::format("{}: {}", cell_label(c), flip_change(c));
+    if (c.flip == Flip::expected) {
+      lines.push_back({k_flip_mark, what, "expected", Tone::none});
+    } else {
+      lines.push_back({k_flip_mark, what, unexpected_flip(run, c, vs), Tone::red});
+    }
+  }
+  add_more_line(lines, expected, "expected flips");
   return lines;
 }
 
@@ -198,6 +237,32 @@ std::string not_run_line(const Run& run, const Stage& st, const Counts& c, const
                      plural(c.not_run, "cell not run", "cells not run"), why);
 }
 
+/// One line per distinct reason: "S 3 cells skipped: the kernel lacks nf_tables".
+std::string skipped_lines(const Stage& st) {
+  std::vector<std::pair<std::string_view, int>> reasons;  // in the order first seen
+  std::map<std::string_view, std::size_t> index;
+  for (const auto& c : st.cells) {
+    if (c.status != CellStatus::skipped) continue;
+    const auto [it, added] = index.try_emplace(c.detail, reasons.size());
+    if (added) reasons.emplace_back(c.detail, 0);
+    ++reasons[it->second].second;
+  }
+  std::string out;
+  for (const auto& [why, n] : reasons) {
+    out += fmt::format("  {} {}{}{}\n", k_skipped_mark, plural(n, "cell skipped", "cells skipped"),
+                       why.empty() ? "" : ": ", why);
+  }
+  return out;
+}
+
+/// The flips against the previous stage, under a heading naming it.
+std::string render_flips(const Run& run, std::size_t index, const ConsoleOptions& o) {
+  const std::string vs = previous_stage(run, index);
+  const auto lines = flip_lines(run, run.stages[index], vs);
+  if (lines.empty()) return "";
+  return fmt::format("\n  flipped vs {}:\n", vs) + render_reasons(lines, o);
+}
+
 std::string stage_error_line(const Run& run, const Stage& st, const ConsoleOptions& o) {
   if (st.error.empty()) return "";
   return fmt::format(
@@ -207,15 +272,19 @@ std::string stage_error_line(const Run& run, const Stage& st, const ConsoleOptio
 
 // ---- headers and summary ------------------------------------------------------------
 
-std::string stage_result(const Counts& c, const ConsoleOptions& o) {
+std::string stage_result(const Counts& c, const FlipCounts& f, const ConsoleOptions& o) {
   std::vector<std::string> parts;
   if (c.mismatches > 0) parts.push_back(paint(plural(c.mismatches, "mismatch", "mismatches"), Tone::red, o));
   const int errors = c.errors + c.stage_errors;
   if (errors > 0) parts.push_back(paint(plural(errors, "error", "errors"), Tone::yellow, o));
   if (c.not_run > 0) parts.push_back(paint(fmt::format("{} not run", c.not_run), Tone::yellow, o));
-  if (!parts.empty()) return fmt::format("{}", fmt::join(parts, ", "));
-  if (c.cells == 0) return "no cells";
-  return paint("passed", Tone::green, o) + ", " + plural(c.cells, "cell", "cells");
+  if (parts.empty() && c.cells == 0) parts.emplace_back("no cells");
+  if (parts.empty()) parts.push_back(paint("passed", Tone::green, o) + ", " + plural(c.cells, "cell", "cells"));
+  if (c.skipped > 0) parts.push_back(fmt::format("{} skipped", c.skipped));
+  if (f.expected > 0) parts.push_back(plural(f.expected, "expected flip", "expected flips"));
+  if (f.unexpected > 0)
+    parts.push_back(paint(plural(f.unexpected, "unexpected flip", "unexpected flips"), Tone::red, o));
+  return fmt::format("{}", fmt::join(parts, ", "));
 }
 
 std::string stage_header(const Run& run, std::size_t index, const ConsoleOptions& o) {
@@ -224,7 +293,7 @@ std::string stage_header(const Run& run, std::size_t index, const ConsoleOptions
   // the probe settings are part of the result: a flaky setup's retries must show
   const std::string settings =
       st.deadline_ms > 0 ? fmt::format("; deadline {} ms, count {}", st.deadline_ms, st.count) : std::string();
-  return fmt::format("{}: {} ({}{})\n", paint(title, Tone::bold, o), stage_result(count_cells(st), o),
+  return fmt::format("{}: {} ({}{})\n", paint(title, Tone::bold, o), stage_result(count_cells(st), count_flips(st), o),
                      seconds_short(st.time_s), settings);
 }
 
@@ -235,11 +304,12 @@ std::string render_stage(const Run& run, std::size_t index, const ConsoleOptions
   out += render_matrices(st, o);
   out += render_legend(c, o);
   const auto reasons = reason_lines(run, st);
-  if (!reasons.empty() || c.not_run > 0 || !st.error.empty()) out += "\n";
+  if (!reasons.empty() || c.not_run > 0 || c.skipped > 0 || !st.error.empty()) out += "\n";
   out += render_reasons(reasons, o);
   out += not_run_line(run, st, c, o);
+  out += skipped_lines(st);
   out += stage_error_line(run, st, o);
-  return out;
+  return out + render_flips(run, index, o);
 }
 
 std::string run_header(const Run& run, const ConsoleOptions& o) {
@@ -276,6 +346,7 @@ std::string summary_counts(const Run& run, const Counts& c) {
   if (c.mismatches > 0) parts.push_back(plural(c.mismatches, "mismatch", "mismatches"));
   if (c.errors + c.stage_errors > 0) parts.push_back(plural(c.errors + c.stage_errors, "error", "errors"));
   if (c.not_run > 0) parts.push_back(fmt::format("{} not run", c.not_run));
+  if (c.skipped > 0) parts.push_back(fmt::format("{} skipped", c.skipped));
   if (!run.error.empty()) parts.emplace_back("run error");
   if (run.interrupted) parts.emplace_back("interrupted");
   return fmt::format("{}", fmt::join(parts, ", "));

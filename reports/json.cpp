@@ -5,6 +5,7 @@
 #include <cmath>
 #include <vector>
 
+#include "reports/flips.hpp"
 #include "reports/summary.hpp"
 #include "reports/text.hpp"
 
@@ -21,6 +22,7 @@ std::string_view status_name(CellStatus s) {
     case CellStatus::fail: return "mismatch";
     case CellStatus::error: return "error";
     case CellStatus::not_run: return "not-run";
+    case CellStatus::skipped: return "skipped";
   }
   return "error";
 }
@@ -64,7 +66,9 @@ std::string cell_json(const Cell& c, int indent) {
                  {"line", std::to_string(c.line)},
                  {"status", str(std::string(status_name(c.status)))},
                  {"seen_from", str(c.seen_from)},
-                 {"answered_by", str(c.answered_by)}},
+                 {"answered_by", str(c.answered_by)},
+                 {"previous", str(c.previous)},
+                 {"flip", str(flip_name(c.flip))}},
                 indent);
 }
 
@@ -74,8 +78,13 @@ std::string counts_json(const Counts& c, int indent) {
                  {"mismatches", std::to_string(c.mismatches)},
                  {"errors", std::to_string(c.errors)},
                  {"not_run", std::to_string(c.not_run)},
+                 {"skipped", std::to_string(c.skipped)},
                  {"stage_errors", std::to_string(c.stage_errors)}},
                 indent);
+}
+
+std::string flips_json(const FlipCounts& f, int indent) {
+  return object({{"expected", std::to_string(f.expected)}, {"unexpected", std::to_string(f.unexpected)}}, indent);
 }
 
 std::string matrix_json(const Matrix& m, int indent) {
@@ -91,6 +100,7 @@ std::string stage_json(const Stage& st, int indent) {
                  {"matrices", array(st.matrices, indent + 2, matrix_json)},
                  {"error", str(st.error)},
                  {"counts", counts_json(count_cells(st), indent + 2)},
+                 {"flips", flips_json(count_flips(st), indent + 2)},
                  {"cells", array(st.cells, indent + 2, cell_json)}},
                 indent);
 }

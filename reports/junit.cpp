@@ -9,6 +9,7 @@
 
 #include "reports/console.hpp"
 #include "reports/file.hpp"
+#include "reports/flips.hpp"
 #include "reports/summary.hpp"
 #include "reports/text.hpp"
 
@@ -27,6 +28,7 @@ struct Case {
   std::string type;     // failure/error type attribute
   std::string message;  // failure/error message attribute, or the <skipped> text
   std::string body;     // failure/error text
+  std::string system_out;
 };
 
 struct Suite {
@@ -69,8 +71,15 @@ std::string not_run_text(const Run& run, const Stage& st, const Cell& c) {
   return "not run";
 }
 
-Case cell_case(const Run& run, const Stage& st, const Cell& c) {
+// A flipped cell says so in its <system-out>: "flipped vs "forwarding off": NG → OK (expected)".
+std::string flip_text(const Cell& c, const std::string& vs) {
+  if (c.flip == Flip::none) return "";
+  return fmt::format("flipped vs {}: {} ({})\n", vs, flip_change(c), flip_name(c.flip));
+}
+
+Case cell_case(const Run& run, const Stage& st, const Cell& c, const std::string& vs) {
   Case k{stage_classname(run, st), case_name(c), c.time_s};
+  k.system_out = flip_text(c, vs);
   switch (c.status) {
     case CellStatus::pass: break;
     case CellStatus::fail:
@@ -91,6 +100,10 @@ Case cell_case(const Run& run, const Stage& st, const Cell& c) {
     case CellStatus::not_run:
       k.outcome = Outcome::skipped;
       k.message = not_run_text(run, st, c);
+      break;
+    case CellStatus::skipped:
+      k.outcome = Outcome::skipped;
+      k.message = "skipped: " + (c.detail.empty() ? std::string("the kernel lacks a feature") : c.detail);
       break;
   }
   return k;
@@ -118,11 +131,15 @@ void make_names_unique(std::vector<Case>& cases) {
 Suite stage_suite(const Run& run, std::size_t index) {
   const Stage& st = run.stages[index];
   Suite s{one_line(run.scenario_name + " / " + st.name), package(run), st.time_s};
+  const FlipCounts flips = count_flips(st);
   s.properties = {{"scenario", run.scenario_path},
                   {"stage.line", std::to_string(st.line)},
                   {"deadline_ms", std::to_string(st.deadline_ms)},
-                  {"count", std::to_string(st.count)}};
-  for (const auto& c : st.cells) s.cases.push_back(cell_case(run, st, c));
+                  {"count", std::to_string(st.count)},
+                  {"flips.expected", std::to_string(flips.expected)},
+                  {"flips.unexpected", std::to_string(flips.unexpected)}};
+  const std::string vs = previous_stage(run, index);
+  for (const auto& c : st.cells) s.cases.push_back(cell_case(run, st, c, vs));
   if (!st.error.empty()) s.cases.push_back(stage_error_case(run, st));
   make_names_unique(s.cases);
   s.system_out = console_stage(run, index, ConsoleOptions{.colour = false});
@@ -186,20 +203,28 @@ Tally tally(const Suite& s) {
   return t;
 }
 
-std::string render_case(const Case& k) {
-  std::string open = fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"{}\"", xml_attr(k.classname),
-                                 xml_attr(k.name), seconds(k.time_s));
+std::string render_outcome(const Case& k) {
   switch (k.outcome) {
-    case Outcome::pass: return open + "/>\n";
+    case Outcome::pass: return "";
     case Outcome::skipped:
       // Jenkins' junit-4 schema allows <skipped> only as plain text, without a message attribute
-      return fmt::format("{}>\n      <skipped>{}</skipped>\n    </testcase>\n", open, xml_text(k.message));
+      return fmt::format("      <skipped>{}</skipped>\n", xml_text(k.message));
     case Outcome::failure:
     case Outcome::error: break;
   }
   const char* tag = k.outcome == Outcome::failure ? "failure" : "error";
-  return fmt::format("{}>\n      <{} message=\"{}\" type=\"{}\">{}</{}>\n    </testcase>\n", open, tag,
-                     xml_attr(one_line(k.message)), xml_attr(k.type), xml_text(k.body), tag);
+  return fmt::format("      <{} message=\"{}\" type=\"{}\">{}</{}>\n", tag, xml_attr(one_line(k.message)),
+                     xml_attr(k.type), xml_text(k.body), tag);
+}
+
+// Element order follows Jenkins' junit-4 schema: skipped, error or failure, then system-out.
+std::string render_case(const Case& k) {
+  std::string open = fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"{}\"", xml_attr(k.classname),
+                                 xml_attr(k.name), seconds(k.time_s));
+  std::string inner = render_outcome(k);
+  if (!k.system_out.empty()) inner += fmt::format("      <system-out>{}</system-out>\n", xml_text(k.system_out));
+  if (inner.empty()) return open + "/>\n";
+  return fmt::format("{}>\n{}    </testcase>\n", open, inner);
 }
 
 std::string render_properties(const Suite& s) {

@@ -13,6 +13,14 @@ enum class CellStatus {
   fail,     ///< observed the opposite (a mismatch)
   error,    ///< the harness could not run the probe (never an NG)
   not_run,  ///< the run was interrupted or stopped before this cell finished
+  skipped,  ///< not run because the kernel lacks a feature the stage needs (detail says which)
+};
+
+/// Whether a cell's OK/NG changed against the same cell of the previous stage.
+enum class Flip {
+  none,        ///< unchanged, or not OK/NG in one of the two stages
+  expected,    ///< flipped, and the expectations flipped the same way
+  unexpected,  ///< flipped, but not as the expectations said
 };
 
 /// One (source, target address, probe) cell of a stage.
@@ -24,7 +32,7 @@ struct Cell {
   std::string address;      ///< the address actually probed
   std::string probe;        ///< "icmp", "tcp/80", "udp/53"
   std::string expected;     ///< "OK" or "NG"
-  std::string observed;     ///< "OK", "NG", "ERROR" or "NOT RUN"
+  std::string observed;     ///< "OK", "NG", "ERROR", "NOT RUN" or "SKIPPED"
   std::string reason;       ///< short reason name: "reply", "timeout", "net-unreachable", ...
   std::string detail;       ///< full reason text, e.g. "net unreachable (ICMP 3/0) from 192.0.2.254"
   int sent = 0;             ///< echo requests sent
@@ -33,6 +41,8 @@ struct Cell {
   CellStatus status = CellStatus::pass;
   std::string seen_from;    ///< tcp, udp: the source the destination saw, "ADDR:PORT" ("" = unknown)
   std::string answered_by;  ///< tcp, udp: the node whose built-in listener answered ("" = unknown)
+  std::string previous;     ///< "OK"/"NG" observed by the same cell in the previous stage, else ""
+  Flip flip = Flip::none;   ///< set by mark_flips (flips.hpp)
 };
 
 /// How the cells of one probe kind are laid out as a matrix.

@@ -11,6 +11,7 @@ void add(Counts& total, const Counts& c) {
   total.mismatches += c.mismatches;
   total.errors += c.errors;
   total.not_run += c.not_run;
+  total.skipped += c.skipped;
   total.stage_errors += c.stage_errors;
 }
 
@@ -27,6 +28,7 @@ Counts count_cells(const Stage& stage) {
       case CellStatus::fail: ++c.mismatches; break;
       case CellStatus::error: ++c.errors; break;
       case CellStatus::not_run: ++c.not_run; break;
+      case CellStatus::skipped: ++c.skipped; break;
     }
   }
   c.stage_errors = stage.error.empty() ? 0 : 1;
@@ -74,6 +76,11 @@ std::string observation(const Cell& cell) {
   if (cell.observed == "NG" && cell.sent > 0 && cell.detail.find(" sent)") == std::string::npos)
     s += requests_sent(cell.sent);
   return s;
+}
+
+std::string previous_stage(const Run& run, std::size_t index) {
+  if (index == 0 || index > run.stages.size()) return "the previous stage";
+  return fmt::format("\"{}\"", run.stages[index - 1].name);
 }
 
 std::string scenario_place(const Run& run, int line) {

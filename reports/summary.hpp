@@ -15,6 +15,7 @@ struct Counts {
   int mismatches = 0;
   int errors = 0;  ///< harness errors in cells
   int not_run = 0;
+  int skipped = 0;       ///< cells the kernel could not run (never a failure)
   int stage_errors = 0;  ///< stages stopped by a harness error
 };
 
@@ -29,7 +30,7 @@ enum class RunResult {
   failed,       ///< at least one mismatch
   error,        ///< no mismatch, but a harness error in a cell, a stage or the run
   interrupted,  ///< no mismatch or error, but a signal stopped the run
-  passed,       ///< every cell as expected
+  passed,       ///< every cell as expected (or skipped)
 };
 
 /// Decides the verdict on a run from its counts, error and interruption.
@@ -44,6 +45,9 @@ std::string cell_label(const Cell& cell);
 
 /// What was observed, with its reason: "NG timeout: no reply within 500 ms (2 requests sent)".
 std::string observation(const Cell& cell);
+
+/// The stage before `index` as flips name it: "\"forwarding off\"" ("the previous stage" for the first).
+std::string previous_stage(const Run& run, std::size_t index);
 
 /// "scenarios/router.toml:23" (just the path when line is 0).
 std::string scenario_place(const Run& run, int line);

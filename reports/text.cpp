@@ -67,7 +67,7 @@ using Clean = std::string (*)(std::string_view);
 
 void clean_cell(Cell& c, Clean clean) {
   for (std::string* f : {&c.source, &c.source_bind, &c.target, &c.column, &c.address, &c.probe, &c.expected,
-                         &c.observed, &c.reason, &c.detail, &c.seen_from, &c.answered_by}) {
+                         &c.observed, &c.reason, &c.detail, &c.seen_from, &c.answered_by, &c.previous}) {
     *f = clean(*f);
   }
 }

@@ -11,7 +11,8 @@ inline constexpr int k_exit_environment = 2;
 inline constexpr int k_exit_internal = 3;
 inline constexpr int k_exit_input = 4;
 
-/// 0, 1 or 2 from the report; 128 + signal when interrupted (130 SIGINT, 143 SIGTERM).
+/// 0, 1 or 2 from the report (skipped cells count as passed); 128 + signal when interrupted
+/// (130 SIGINT, 143 SIGTERM).
 int exit_code(const report::Run& r, int signal_number);
 
 }  // namespace nscheck::run

@@ -5,6 +5,7 @@
 #include <sstream>
 #include <vector>
 
+#include "reports/flips.hpp"
 #include "reports/golden.hpp"
 #include "reports/sample_runs.hpp"
 #include "reports/text.hpp"
@@ -65,8 +66,10 @@ TEST(ConsoleReport, ColourUsesGreenRedAndYellow) {
 
 TEST(ConsoleReport, PassingStageSaysPassed) {
   const std::string text = console_report(passing_run(), k_plain);
-  EXPECT_NE(text.find("stage 1/1 \"forwarding on\": passed, 6 cells (0.05 s; deadline 500 ms, count 2)"), std::string::npos) << text;
-  EXPECT_NE(text.find("PASSED router: 1 stage, 6 cells, all as expected"), std::string::npos) << text;
+  EXPECT_NE(text.find("stage 1/1 \"forwarding on\": passed, 7 cells, 1 skipped (0.05 s; deadline 500 ms, count 2)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("PASSED router: 1 stage, 7 cells, 6 passed, 1 skipped"), std::string::npos) << text;
 }
 
 TEST(ConsoleReport, MixedVerdictsAggregateAsOkSlashNg) {
@@ -109,7 +112,7 @@ TEST(ConsoleReport, StageErrorIsShownWithItsLine) {
                       "(scenarios/router.toml:28)"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("6 cells not run (the stage stopped on an error)"), std::string::npos) << text;
+  EXPECT_NE(text.find("7 cells not run (the stage stopped on an error)"), std::string::npos) << text;
 }
 
 TEST(ConsoleReport, RunErrorIsShownAndTheRunIsAnError) {
@@ -125,6 +128,85 @@ TEST(ConsoleReport, HostileNamesCannotDriveTheTerminal) {
   EXPECT_EQ(text.find("\x1b]"), std::string::npos);
   EXPECT_EQ(text.find('\r'), std::string::npos);
   EXPECT_EQ(text.find('\x07'), std::string::npos);
+}
+
+// A two-stage run: `before` then `after`, with the flips of `after` marked.
+report::Run two_stages(std::vector<Cell> before, std::vector<Cell> after) {
+  report::Run run = router_run();
+  run.interrupted = false;
+  run.stages[0].cells = std::move(before);
+  run.stages[1].cells = std::move(after);
+  mark_flips(run.stages[0], run.stages[1]);
+  return run;
+}
+
+Cell pass(const char* address, const char* verdict) {
+  return cell("ns1", "ns2", address, verdict, verdict, CellStatus::pass, 30);
+}
+
+TEST(ConsoleReport, FlipsAreListedAgainstThePreviousStage) {
+  const std::string text = console_report(router_run(), k_plain);
+  EXPECT_NE(text.find("stage 2/2 \"forwarding on\": 1 not run, 1 skipped, 1 expected flip, 1 unexpected flip ("),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("\n  flipped vs \"forwarding off\":\n"
+                      "  ↕ ns1 -> ns2 (198.51.100.1): NG → OK   expected\n"
+                      "  ↕ ns2 -> ns1 (192.0.2.1): NG → OK      UNEXPECTED: NG was a mismatch in \"forwarding off\"\n"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(console_stage(router_run(), 0, k_plain).find("flip"), std::string::npos);
+}
+
+TEST(ConsoleReport, UnexpectedFlipInThisStagePointsAtItsExpectation) {
+  Cell now = cell("ns1", "ns2", "198.51.100.1", "OK", "NG", CellStatus::fail, 31);
+  const report::Run run = two_stages({pass("198.51.100.1", "OK")}, {now});
+  const std::string text = console_stage(run, 1, k_colour);
+  EXPECT_NE(text.find("OK → NG   \x1b[31mUNEXPECTED: expected OK (scenarios/router.toml:31)\x1b[0m"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("\x1b[31m1 unexpected flip\x1b[0m"), std::string::npos) << text;
+}
+
+TEST(ConsoleReport, ExpectedFlipsAreCappedUnexpectedOnesAreNot) {
+  std::vector<Cell> before, after;
+  for (int i = 0; i < 45; ++i) {
+    const std::string address = "198.51.100." + std::to_string(i);
+    before.push_back(pass(address.c_str(), "NG"));
+    after.push_back(pass(address.c_str(), "OK"));
+  }
+  for (int i = 0; i < 3; ++i) {
+    const std::string address = "203.0.113." + std::to_string(i);
+    before.push_back(pass(address.c_str(), "NG"));
+    after.push_back(cell("ns1", "ns2", address.c_str(), "NG", "OK", CellStatus::fail, 30));
+  }
+  const std::string text = console_stage(two_stages(before, after), 1, k_plain);
+  std::size_t expected = 0, unexpected = 0;
+  for (const auto& l : lines_of(text)) {
+    expected += l.ends_with("   expected");
+    unexpected += l.find("UNEXPECTED") != std::string::npos;
+  }
+  EXPECT_EQ(expected, 40u) << text;
+  EXPECT_EQ(unexpected, 3u) << text;
+  EXPECT_NE(text.find("... and 5 more expected flips (all are in the JUnit and JSON reports)"), std::string::npos)
+      << text;
+}
+
+TEST(ConsoleReport, SkippedCellsHaveAMarkAndOneLinePerReason) {
+  Cell nft = cell("ns1", "ns2", "198.51.100.1", "NG", "SKIPPED", CellStatus::skipped, 3);
+  nft.detail = "the kernel lacks nf_tables";
+  Cell nat = nft;
+  nat.address = "198.51.100.2";
+  nat.detail = "the kernel lacks NAT";
+  Cell nft2 = nft;
+  nft2.source = "router";
+  const std::string text = console_report(one_stage({nft, nat, nft2}), k_plain);
+  EXPECT_NE(text.find("  S 2 cells skipped: the kernel lacks nf_tables\n  S 1 cell skipped: the kernel lacks NAT\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("S skipped: kernel lacks a feature"), std::string::npos) << text;
+  EXPECT_NE(text.find("PASSED router: 1 stage, 3 cells, 0 passed, 3 skipped"), std::string::npos) << text;
+  bool marked = false;
+  for (const auto& l : lines_of(text)) marked |= l.rfind("  router", 0) == 0 && l.find(" S") != std::string::npos;
+  EXPECT_TRUE(marked) << text;
 }
 
 TEST(ConsoleStage, OutOfRangeIndexIsEmpty) { EXPECT_EQ(console_stage(router_run(), 7, k_plain), ""); }

@@ -51,5 +51,21 @@ TEST(JsonReport, CountsAndStatuses) {
   EXPECT_NE(json.find("\"mismatches\": 1"), std::string::npos);
 }
 
+TEST(JsonReport, SkippedCellsHaveTheirStatusAndCount) {
+  const std::string json = json_report(passing_run());
+  EXPECT_NE(json.find("\"status\": \"skipped\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"observed\": \"SKIPPED\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"skipped\": 1"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"result\": \"passed\""), std::string::npos) << json;
+}
+
+TEST(JsonReport, FlipsPerCellAndPerStage) {
+  const std::string json = json_report(router_run());
+  EXPECT_NE(json.find("\"previous\": \"NG\",\n          \"flip\": \"expected\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"previous\": \"NG\",\n          \"flip\": \"unexpected\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"flips\": {\n        \"expected\": 1,\n        \"unexpected\": 1\n      }"), std::string::npos)
+      << json;
+}
+
 }  // namespace
 }  // namespace nscheck::report

@@ -10,6 +10,7 @@
 #include <functional>
 #include <sstream>
 
+#include "reports/flips.hpp"
 #include "reports/golden.hpp"
 #include "reports/sample_runs.hpp"
 #include "reports/temp_dir.hpp"
@@ -50,6 +51,16 @@ LintResult run_xmllint(const std::string& schema, const std::string& file) {
   return r;
 }
 
+// router_run with its expected flip turned into a mismatch: a <failure> and a <system-out>.
+report::Run flipped_mismatch_run() {
+  report::Run run = router_run();
+  Cell& c = run.stages[1].cells[0];
+  c.expected = "NG";
+  c.status = CellStatus::fail;
+  mark_flips(run.stages[0], run.stages[1]);
+  return run;
+}
+
 // ---- golden ---------------------------------------------------------------------------
 
 TEST(JunitXml, MatchesGoldenRouterRun) { expect_golden("junit_router.xml", junit_xml(router_run())); }
@@ -85,7 +96,8 @@ INSTANTIATE_TEST_SUITE_P(Runs, JunitSchema,
                          ::testing::Values(NamedRun{"router", router_run}, NamedRun{"passing", passing_run},
                                            NamedRun{"hostile", hostile_run}, NamedRun{"interrupted", interrupted_run},
                                            NamedRun{"run_error", run_error_run},
-                                           NamedRun{"stage_error", stage_error_run}, NamedRun{"empty", empty_run}),
+                                           NamedRun{"stage_error", stage_error_run}, NamedRun{"empty", empty_run},
+                                           NamedRun{"flipped_mismatch", flipped_mismatch_run}),
                          [](const auto& info) { return std::string(info.param.name); });
 
 // ---- content --------------------------------------------------------------------------
@@ -93,8 +105,8 @@ INSTANTIATE_TEST_SUITE_P(Runs, JunitSchema,
 TEST(JunitXml, OneSuitePerStageNamedScenarioSlashStage) {
   const std::string xml = junit_xml(passing_run());
   EXPECT_EQ(occurrences(xml, "<testsuite "), 1u);
-  EXPECT_NE(xml.find("<testsuite name=\"router / forwarding on\" tests=\"6\" failures=\"0\" errors=\"0\" "
-                     "skipped=\"0\" time=\"0.047\" timestamp=\"2024-05-14T09:30:00Z\" hostname=\"ci-runner-7\" "
+  EXPECT_NE(xml.find("<testsuite name=\"router / forwarding on\" tests=\"7\" failures=\"0\" errors=\"0\" "
+                     "skipped=\"1\" time=\"0.047\" timestamp=\"2024-05-14T09:30:00Z\" hostname=\"ci-runner-7\" "
                      "id=\"0\" package=\"router\">"),
             std::string::npos)
       << xml;
@@ -123,7 +135,43 @@ TEST(JunitXml, HarnessErrorNotRunAndInterruptionAreReported) {
   EXPECT_NE(xml.find("<skipped>not run: the run was interrupted</skipped>"), std::string::npos);
   EXPECT_NE(xml.find("name=\"interrupted\""), std::string::npos);
   EXPECT_NE(xml.find("type=\"interrupted\""), std::string::npos);
-  EXPECT_NE(xml.find("<testsuites name=\"router\" tests=\"17\" failures=\"1\" errors=\"2\""), std::string::npos) << xml;
+  EXPECT_NE(xml.find("<testsuites name=\"router\" tests=\"18\" failures=\"1\" errors=\"2\""), std::string::npos) << xml;
+}
+
+TEST(JunitXml, SkippedCellIsSkippedWithItsReason) {
+  const std::string xml = junit_xml(passing_run());
+  EXPECT_NE(
+      xml.find("name=\"icmp ns1 -> ns2 (2001:db8:2::1)\" time=\"0.000\">\n"
+               "      <skipped>skipped: the kernel lacks IPv6 (no sysctl net.ipv6.conf.all.forwarding)</skipped>\n"),
+      std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("tests=\"7\" failures=\"0\" errors=\"0\" skipped=\"1\""), std::string::npos) << xml;
+}
+
+TEST(JunitXml, FlipsAreStagePropertiesAndTestcaseOutput) {
+  const std::string xml = junit_xml(router_run());
+  EXPECT_EQ(occurrences(xml, "<property name=\"flips.expected\" value=\"0\"/>"), 1u) << xml;
+  EXPECT_EQ(occurrences(xml, "<property name=\"flips.expected\" value=\"1\"/>"), 1u) << xml;
+  EXPECT_EQ(occurrences(xml, "<property name=\"flips.unexpected\" value=\"1\"/>"), 1u) << xml;
+  EXPECT_NE(xml.find("name=\"icmp ns1 -> ns2 (198.51.100.1)\" time=\"0.000\">\n"
+                     "      <system-out>flipped vs \"forwarding off\": NG → OK (expected)\n</system-out>\n"),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("<system-out>flipped vs \"forwarding off\": NG → OK (unexpected)\n</system-out>"),
+            std::string::npos)
+      << xml;
+}
+
+TEST(JunitXml, FailureComesBeforeTheFlipOutput) {  // Jenkins' junit-4 order
+  const std::string xml = junit_xml(flipped_mismatch_run());
+  const auto failure = xml.find("<failure message=\"expected NG, observed OK: reply\"");
+  ASSERT_NE(failure, std::string::npos) << xml;
+  EXPECT_EQ(
+      xml.find("</failure>\n      <system-out>flipped vs \"forwarding off\": NG → OK (unexpected)\n</system-out>\n"
+               "    </testcase>",
+               failure),
+      xml.find("</failure>", failure))
+      << xml;
 }
 
 TEST(JunitXml, StageErrorIsAnErrorTestcase) {

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <string>
 
+#include "reports/flips.hpp"
+
 namespace nscheck::report::fixtures {
 namespace {
 
@@ -10,6 +12,7 @@ constexpr const char* k_ns1 = "192.0.2.1";
 constexpr const char* k_router_left = "192.0.2.254";
 constexpr const char* k_router_right = "198.51.100.254";
 constexpr const char* k_ns2 = "198.51.100.1";
+constexpr const char* k_ns2_v6 = "2001:db8:2::1";
 
 Cell ok(const char* source, const char* column, const char* address, int line) {
   Cell c = cell(source, column, address, "OK", "OK", CellStatus::pass, line);
@@ -32,6 +35,13 @@ Cell bind_error() {
   Cell c = cell("router", "ns1", k_ns1, "OK", "ERROR", CellStatus::error, 26);
   c.source_bind = "router-eth9";
   c.detail = "SO_BINDTODEVICE router-eth9: No such device";
+  c.sent = 0;
+  return c;
+}
+
+Cell skipped(const char* source, const char* column, const char* address, int line) {
+  Cell c = cell(source, column, address, "OK", "SKIPPED", CellStatus::skipped, line);
+  c.detail = "the kernel lacks IPv6 (no sysctl net.ipv6.conf.all.forwarding)";
   c.sent = 0;
   return c;
 }
@@ -82,7 +92,8 @@ Stage forwarding_on() {
               ok("ns1", "router", k_router_left, 32),
               ok("ns1", "router", k_router_right, 32),
               ok("router", "ns2", k_ns2, 33),
-              ok("ns2", "router", k_router_right, 34)};
+              ok("ns2", "router", k_router_right, 34),
+              skipped("ns1", "ns2", k_ns2_v6, 35)};
   return st;
 }
 
@@ -120,6 +131,7 @@ Run router_run() {
   Stage on = forwarding_on();
   on.cells.push_back(not_run("ns2", "router", k_router_left, 34));
   run.stages = {forwarding_off(), on};
+  mark_flips(run.stages[0], run.stages[1]);
   run.interrupted = true;
   return run;
 }

@@ -7,10 +7,12 @@
 namespace nscheck::report::fixtures {
 
 /// Two stages: "forwarding off" (expected NG timeouts, one mismatch, one harness error)
-/// and "forwarding on" (all OK, one cell not run because SIGINT arrived).
+/// and "forwarding on" (all OK, one IPv6 cell skipped, one cell not run because SIGINT
+/// arrived), with the flips of "forwarding on" marked: one expected, one unexpected.
 Run router_run();
 
-/// router_run's "forwarding on" stage alone, every cell as expected, not interrupted.
+/// router_run's "forwarding on" stage alone, every cell as expected but the skipped one,
+/// not interrupted.
 Run passing_run();
 
 /// Names and details full of markup, control characters, ANSI escapes and bad UTF-8.
