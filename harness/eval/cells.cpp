@@ -179,8 +179,10 @@ report::Cell not_run(const scenario::Scenario& s, const scenario::Stage& st, con
 
 report::Cell skipped(const scenario::Scenario& s, const scenario::Stage& st, const PlannedCell& c,
                      const std::string& why) {
-  auto cell = not_run(s, st, c, "skipped: " + why);  // TODO(flips branch): CellStatus::skipped
-  cell.reason = "skipped";
+  auto cell = base_cell(s, st, c);
+  cell.observed = "SKIPPED";
+  cell.detail = why;
+  cell.status = report::CellStatus::skipped;
   return cell;
 }
 

@@ -12,7 +12,9 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "core/unique_fd.hpp"
 
@@ -132,37 +134,88 @@ std::string place_error(std::string_view nft_error, std::string_view nft_file, c
   return out;
 }
 
-bool is_missing_feature(std::string_view e) {
-  for (std::string_view text : {"Protocol not supported", "Operation not supported", "Address family not supported"})
-    if (e.find(text) != std::string_view::npos) return true;
+namespace {
+
+/// What the child said: its status byte, then the name nft used for the text and nft's errors.
+struct Report {
+  char status = 0;  ///< 0: the child ended without a word
+  std::string nft_file;
+  std::string text;
+  int exit_status = 0;
+};
+
+Report run_child(int ns_fd, std::string_view rules) {
+  Report out;
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) {
+    out.status = k_setup;
+    out.text = std::string("pipe2: ") + std::strerror(errno);
+    return out;
+  }
+  UniqueFd read_end(fds[0]), write_end(fds[1]);
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    out.status = k_setup;
+    out.text = std::string("fork: ") + std::strerror(errno);
+    return out;
+  }
+  if (pid == 0) child(ns_fd, rules, write_end.get());
+  write_end.reset();
+  const std::string report = read_report(read_end.get(), pid);
+  while (::waitpid(pid, &out.exit_status, 0) < 0 && errno == EINTR) {
+  }
+  if (report.empty()) return out;
+  out.status = report[0];
+  const std::string_view body = std::string_view(report).substr(1);
+  const auto newline = body.find('\n');
+  if (out.status == k_refused && newline != std::string_view::npos) {
+    out.nft_file = body.substr(0, newline);
+    out.text = body.substr(newline + 1);
+  } else {
+    out.text = body;
+  }
+  return out;
+}
+
+/// A kernel facility rules may need, and the smallest batch that shows whether it is there
+/// (it leaves nothing behind: the table goes in the same batch).
+struct Capability {
+  const char* name;
+  const char* probe;
+};
+constexpr Capability k_nf_tables{"nf_tables", "add table inet nscheck_probe\ndelete table inet nscheck_probe\n"};
+constexpr Capability k_nat{"nftables NAT",
+                           "add table inet nscheck_probe\n"
+                           "add chain inet nscheck_probe p { type nat hook postrouting priority srcnat; }\n"
+                           "delete table inet nscheck_probe\n"};
+
+/// After a refusal: the capability the kernel lacks, if the refusal was the kernel's and not the rules'.
+std::optional<Capability> missing_capability(int ns_fd, std::string_view rules) {
+  std::vector<Capability> needed{k_nf_tables};
+  if (uses_nat(rules)) needed.push_back(k_nat);
+  for (const auto& c : needed)
+    if (run_child(ns_fd, c.probe).status != k_ok) return c;
+  return std::nullopt;
+}
+
+}  // namespace
+
+bool uses_nat(std::string_view rules) {
+  for (std::string_view word : {"type nat", "masquerade", "snat ", "dnat ", "redirect"})
+    if (rules.find(word) != std::string_view::npos) return true;
   return false;
 }
 
 Result<void> apply(int ns_fd, std::string_view rules, const TextPlace& place) {
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) return errno_error("pipe2 for the nft child", errno);
-  UniqueFd read_end(fds[0]), write_end(fds[1]);
-  const pid_t pid = ::fork();
-  if (pid < 0) return errno_error("fork for the nft child", errno);
-  if (pid == 0) child(ns_fd, rules, write_end.get());
-  write_end.reset();
-  const std::string report = read_report(read_end.get(), pid);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (report.empty())
-    return Error{place.what + ": libnftables ended its process before reporting (" + exit_text(status) + ")",
+  const Report report = run_child(ns_fd, rules);
+  if (report.status == k_ok) return {};
+  if (report.status == 0)
+    return Error{place.what + ": libnftables ended its process before reporting (" + exit_text(report.exit_status) + ")",
                  ECHILD, ErrorKind::environment};
-  const std::string_view body = std::string_view(report).substr(1);
-  if (report[0] == k_setup) return Error{place.what + ": " + std::string(body), 0, ErrorKind::environment};
-  if (report[0] == k_ok) return {};
-  const auto newline = body.find('\n');
-  const std::string_view nft_file = body.substr(0, newline);
-  const std::string_view error = newline == std::string_view::npos ? "" : body.substr(newline + 1);
-  std::string message = place_error(error, nft_file, place);
-  if (is_missing_feature(error))
-    return Error{message + " (the running kernel lacks the nftables support these rules need)", EOPNOTSUPP,
-                 ErrorKind::environment};
+  if (report.status == k_setup) return Error{place.what + ": " + report.text, 0, ErrorKind::environment};
+  std::string message = place_error(report.text, report.nft_file, place);
+  if (auto lacking = missing_capability(ns_fd, rules))
+    return Error{message + " (the running kernel lacks " + lacking->name + ")", EOPNOTSUPP, ErrorKind::environment};
   return Error{message, 0, ErrorKind::input};
 }
 

@@ -29,15 +29,17 @@ struct TextPlace {
 
 /// Applies `rules` (nft syntax: a ruleset, or commands such as "add rule ...") in the namespace
 /// held by ns_fd. Errors: ErrorKind::input when nft refuses the rules (its message, pointed at
-/// FILE:LINE:COLUMN); ErrorKind::environment when the kernel cannot do it (errnum
-/// EPROTONOSUPPORT or EOPNOTSUPP when nf_tables or a feature is missing) or the child failed.
+/// FILE:LINE:COLUMN); ErrorKind::environment with errnum EOPNOTSUPP when the kernel lacks what
+/// they need (after a refusal, a minimal batch in the same namespace checks nf_tables, and NAT
+/// for rules that use it: only if that fails too is it the kernel's fault); other
+/// ErrorKind::environment errors when the child itself failed.
 Result<void> apply(int ns_fd, std::string_view rules, const TextPlace& place);
 
 /// nft's error text with its "FILE:LINE:COL-COL: Error: " prefix moved to `place`: pure, for
 /// apply() and its tests. nft_file: the name nft used for the text.
 std::string place_error(std::string_view nft_error, std::string_view nft_file, const TextPlace& place);
 
-/// Whether nft's error text says the kernel lacks what the rules need (not that they are wrong).
-bool is_missing_feature(std::string_view nft_error);
+/// Whether rules need the kernel's NAT support (a nat chain or a NAT statement).
+bool uses_nat(std::string_view rules);
 
 }  // namespace nscheck::nft

@@ -7,6 +7,7 @@
 
 #include "eval/cells.hpp"
 #include "probes/engine.hpp"
+#include "reports/flips.hpp"
 #include "topology/builder.hpp"
 #include "nft/apply.hpp"
 #include "topology/keep.hpp"
@@ -219,6 +220,7 @@ RunResult run_scenario(const Scenario& s, const RunOptions& options, const std::
       }
     }
     rs.time_s = seconds_since(ts);
+    if (i > 0) report::mark_flips(rep.stages.back(), rs);
     rep.stages.push_back(std::move(rs));
   }
   if (!topo) out.error = topo.error().with_context("building the topology");

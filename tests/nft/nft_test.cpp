@@ -29,11 +29,11 @@ TEST(PlaceError, GeneratedTextPointsAtTheKey) {
   EXPECT_EQ(nft::place_error("Error: something\n", "/proc/self/fd/5", place), "s.toml:30:14: node host: masquerade: something");
 }
 
-TEST(MissingFeature, KernelRefusalsAreNotRuleErrors) {
-  EXPECT_TRUE(nft::is_missing_feature("Error: Could not process rule: Protocol not supported"));
-  EXPECT_TRUE(nft::is_missing_feature("Error: Could not process rule: Operation not supported"));
-  EXPECT_FALSE(nft::is_missing_feature("Error: syntax error, unexpected newline"));
-  EXPECT_FALSE(nft::is_missing_feature("Error: Could not process rule: No such file or directory"));
+TEST(UsesNat, NatChainsAndStatementsNeedTheKernelsNat) {
+  EXPECT_TRUE(nft::uses_nat("add chain inet t p { type nat hook postrouting priority srcnat; }"));
+  EXPECT_TRUE(nft::uses_nat("ip saddr 10.0.0.0/8 masquerade"));
+  EXPECT_TRUE(nft::uses_nat("tcp dport 80 dnat ip to 10.0.0.1"));
+  EXPECT_FALSE(nft::uses_nat("table inet f { chain c { type filter hook input priority 0; tcp dport 22 drop; } }"));
 }
 
 scenario::NatRule nat(scenario::NatRule::Kind kind) {

@@ -194,6 +194,18 @@ TEST(Firewall, BrokenRulesetIsAnInputErrorPointingIntoTheScenario) {
   for (const auto& c : r.report.stages[0].cells) EXPECT_EQ(c.status, report::CellStatus::not_run);
 }
 
+// The kernel says EOPNOTSUPP for synproxy outside input/forward: a rule in the wrong place, not
+// a missing feature (nf_tables itself answers), so an input error rather than a skip.
+TEST(Firewall, AKernelRefusalOfTheRulesIsNotASkip) {
+  const auto r = run_text(topology("nft = \"add table inet t\\nadd chain inet t c { type filter hook prerouting "
+                                   "priority 0; }\\nadd rule inet t c synproxy mss 1460\"\n") +
+                          "[[stages]]\n" + check("icmp", "server", "OK"));
+  ASSERT_TRUE(r.error.has_value());
+  EXPECT_EQ(r.error->kind, ErrorKind::input) << r.error->message;
+  EXPECT_NE(r.error->message.find("Operation not supported"), std::string::npos) << r.error->message;
+  for (const auto& c : r.report.stages.at(0).cells) EXPECT_EQ(c.status, report::CellStatus::not_run);
+}
+
 TEST(Firewall, RulesetFromAFileNextToTheScenario) {
   auto s = scenario::load_scenario(k_src + "/tests/run/data/firewall_file.toml");
   ASSERT_TRUE(s.ok()) << s.error().message;
