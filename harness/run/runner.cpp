@@ -56,6 +56,15 @@ Result<void> apply_node_firewalls(const Scenario& s, const topology::Topology& t
   return {};
 }
 
+/// A sysctl the running kernel does not have (its module is not built): the stage is skipped.
+Result<void> write_stage_sysctls(topology::Topology& topo, std::size_t node,
+                                 const std::vector<topology::SysctlWrite>& writes) {
+  auto r = topo.write_sysctls(node, writes);
+  if (!r && r.error().errnum == ENOENT)
+    return Error{r.error().message + " (the running kernel lacks this sysctl)", EOPNOTSUPP, ErrorKind::environment};
+  return r;
+}
+
 /// Applies one [[stages.change]].
 Result<void> apply_change(const Scenario& s, topology::Topology& topo, const scenario::Change& c) {
   using Kind = scenario::Change::Kind;
@@ -65,7 +74,7 @@ Result<void> apply_change(const Scenario& s, topology::Topology& topo, const sce
     case Kind::sysctl: {
       std::vector<topology::SysctlWrite> writes;
       for (const auto& y : c.sysctls) writes.push_back(topology::plan_sysctl(plan.nodes[node], y));
-      return topo.write_sysctls(node, writes);
+      return write_stage_sysctls(topo, node, writes);
     }
     case Kind::route_add: return topo.add_routes(node, {topology::plan_route(plan.nodes[node], *c.route)});
     case Kind::nft:
@@ -88,7 +97,7 @@ Result<void> apply_changes(const Scenario& s, topology::Topology& topo, const St
     std::vector<topology::SysctlWrite> writes;
     for (; k < st.sysctls.size() && st.sysctls[k].node == plan.nodes[node].name; ++k)
       writes.push_back(topology::plan_sysctl(plan.nodes[node], st.sysctls[k].sysctl));
-    NS_CHECK(topo.write_sysctls(node, writes));
+    NS_CHECK(write_stage_sysctls(topo, node, writes));
   }
   for (const auto& r : st.routes) {
     const std::size_t node = node_index(plan, r.node);
