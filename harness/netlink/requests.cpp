@@ -38,8 +38,7 @@ void put_veth_peer(MessageBuilder& msg, const VethSpec& spec) {
   // the peer gets a chosen ifindex.
   msg.put_struct(link_header(spec.peer_ifindex));
   if (!spec.peer_name.empty()) msg.put_strz(IFLA_IFNAME, spec.peer_name);
-  if (spec.peer_ns_fd >= 0)
-    msg.put_u32(IFLA_NET_NS_FD, static_cast<std::uint32_t>(spec.peer_ns_fd));
+  if (spec.peer_ns_fd >= 0) msg.put_u32(IFLA_NET_NS_FD, static_cast<std::uint32_t>(spec.peer_ns_fd));
 }
 
 }  // namespace
@@ -86,22 +85,59 @@ Bytes addr_new(int ifindex, const Prefix& prefix) {
   return msg.finish();
 }
 
+namespace {
+
+std::uint8_t rtm_type(RouteType t) {
+  switch (t) {
+    case RouteType::blackhole: return RTN_BLACKHOLE;
+    case RouteType::unreachable: return RTN_UNREACHABLE;
+    case RouteType::prohibit: return RTN_PROHIBIT;
+    case RouteType::unicast: break;
+  }
+  return RTN_UNICAST;
+}
+
+/// The header a table id needs: ids above 255 fit only RTA_TABLE, so rtm_table says UNSPEC.
+std::uint8_t header_table(std::uint32_t table) {
+  return table < 256 ? static_cast<std::uint8_t>(table) : static_cast<std::uint8_t>(RT_TABLE_UNSPEC);
+}
+
+/// RTA_MULTIPATH: one struct rtnexthop per path, each followed by its RTA_GATEWAY.
+void put_multipath(MessageBuilder& msg, const std::vector<NextHopSpec>& nexthops) {
+  auto multipath = msg.nest(RTA_MULTIPATH);
+  for (const auto& h : nexthops) {
+    rtnexthop rtnh{};
+    rtnh.rtnh_flags = h.onlink ? RTNH_F_ONLINK : 0;
+    rtnh.rtnh_hops = static_cast<std::uint8_t>(h.weight - 1);  // the kernel adds 1 back
+    rtnh.rtnh_ifindex = h.oif;
+    auto path = msg.nest_struct(rtnh);
+    if (h.gateway) put_address(msg, RTA_GATEWAY, *h.gateway);
+  }
+}
+
+}  // namespace
+
 Bytes route_new(const RouteSpec& spec) {
   MessageBuilder msg(RTM_NEWROUTE, k_create_flags);
+  const bool forwards = spec.type == RouteType::unicast;
   rtmsg rtm{};
   rtm.rtm_family = static_cast<std::uint8_t>(spec.destination.address.af());
   rtm.rtm_dst_len = spec.destination.length;
-  rtm.rtm_table = RT_TABLE_MAIN;
+  rtm.rtm_table = header_table(spec.table);
   rtm.rtm_protocol = RTPROT_STATIC;
-  rtm.rtm_scope = spec.gateway ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
-  rtm.rtm_type = RTN_UNICAST;
+  // as `ip route add` chooses: only a unicast route without a gateway is confined to its link
+  const bool via_gateway = spec.gateway || !spec.nexthops.empty();
+  rtm.rtm_scope = forwards && !via_gateway ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE;
+  rtm.rtm_type = rtm_type(spec.type);
+  rtm.rtm_flags = spec.onlink ? RTNH_F_ONLINK : 0;
   msg.put_struct(rtm);
-  msg.put_u32(RTA_TABLE, RT_TABLE_MAIN);
+  msg.put_u32(RTA_TABLE, spec.table);
   if (spec.destination.length > 0) put_address(msg, RTA_DST, spec.destination.address);
   if (spec.gateway) put_address(msg, RTA_GATEWAY, *spec.gateway);
   if (spec.oif > 0) msg.put_u32(RTA_OIF, static_cast<std::uint32_t>(spec.oif));
   if (spec.prefsrc) put_address(msg, RTA_PREFSRC, *spec.prefsrc);
   if (spec.metric) msg.put_u32(RTA_PRIORITY, *spec.metric);
+  if (!spec.nexthops.empty()) put_multipath(msg, spec.nexthops);
   return msg.finish();
 }
 

@@ -28,14 +28,29 @@ struct VethSpec {
   int peer_ns_fd = -1;  ///< -1: the peer stays in the sending socket's namespace too
 };
 
-/// A route (main table, protocol static, scope from the gateway: universe with a gateway,
-/// link without).
+/// What a route does (rtm_type): forward, or drop with an error of its own.
+enum class RouteType { unicast, blackhole, unreachable, prohibit };
+
+/// One path of a multipath route (struct rtnexthop + RTA_GATEWAY).
+struct NextHopSpec {
+  std::optional<IpAddress> gateway;
+  int oif = 0;          ///< 0 = none
+  int weight = 1;       ///< 1..256 (the kernel stores weight - 1)
+  bool onlink = false;  ///< RTNH_F_ONLINK
+};
+
+/// A route (protocol static; scope universe with a gateway or nexthops and for typed routes,
+/// link for a unicast route without either).
 struct RouteSpec {
   Prefix destination;
   std::optional<IpAddress> gateway;
   int oif = 0;  ///< 0 = none
   std::optional<IpAddress> prefsrc;
   std::optional<std::uint32_t> metric;
+  RouteType type = RouteType::unicast;
+  std::uint32_t table = 254;          ///< RT_TABLE_MAIN
+  bool onlink = false;                ///< RTNH_F_ONLINK in rtm_flags
+  std::vector<NextHopSpec> nexthops;  ///< non-empty: RTA_MULTIPATH instead of gateway and oif
 };
 
 /// RTM_NEWLINK creating a veth pair.

@@ -26,14 +26,30 @@ struct Sysctl {
   Loc loc;
 };
 
-/// A route in a node. Text forms: "default via X", "PREFIX via X", "PREFIX dev IF",
-/// with optional "dev IF", "src ADDR" and "metric N".
+/// What a route does with the packets it matches, as `ip route add TYPE PREFIX` writes it.
+enum class RouteType { unicast, blackhole, unreachable, prohibit };
+
+/// One path of a multipath route: "nexthop via ADDR dev IF weight N onlink".
+struct NextHop {
+  std::optional<IpAddress> gateway;  ///< "via"
+  std::string device;                ///< "dev" ("" = chosen by the kernel from the gateway)
+  int weight = 1;                    ///< "weight", 1..256
+  bool onlink = false;               ///< "onlink": the gateway is on the link even without a subnet
+};
+
+/// A route in a node. Text forms: "[TYPE] default via X", "PREFIX via X", "PREFIX dev IF",
+/// with optional "dev IF", "onlink", "src ADDR", "metric N", "table T" and, last, one or more
+/// "nexthop via X dev IF weight N".
 struct Route {
+  RouteType type = RouteType::unicast;
   Prefix destination;                 ///< 0.0.0.0/0 for "default"
   std::optional<IpAddress> gateway;   ///< "via"
   std::string device;                 ///< "dev" ("" = chosen by the kernel from the gateway)
   std::optional<IpAddress> source;    ///< "src": preferred source address
   std::optional<std::uint32_t> metric;
+  bool onlink = false;            ///< "onlink" (with via and dev)
+  std::string table;              ///< "table": "" = main, a number, or a name from the node's tables
+  std::vector<NextHop> nexthops;  ///< ECMP paths (then gateway and device are empty)
   std::string text;                   ///< as written, for messages
   Loc loc;
 };
@@ -52,6 +68,7 @@ struct Node {
   std::vector<Interface> interfaces;
   std::vector<Route> routes;
   std::vector<Sysctl> sysctls;  ///< in the order written
+  std::map<std::string, std::uint32_t> tables;  ///< "tables = { isp1 = 100 }": names of route tables
   Loc loc;
 };
 

@@ -25,6 +25,23 @@ void read_routes(const toml::node& n, std::vector<Route>& out, Diagnostics& diag
   });
 }
 
+/// tables = { isp1 = 100 }: names for route table ids, usable in "table NAME".
+void read_tables(const toml::node& n, std::map<std::string, std::uint32_t>& out, Diagnostics& diags) {
+  const auto* t = n.as_table();
+  if (!t) return diags.add(loc_of(n), "tables must be a table of names and ids, e.g. tables = { isp1 = 100 }");
+  for (const auto& [key, v] : *t) {
+    const std::string name(key.str());
+    const auto id = v.is_integer() ? std::optional(v.as_integer()->get()) : std::nullopt;
+    if (!id || *id < 1 || *id > 0xffffffffLL || table_id(name, {}))  // a number, main, local, default, ""
+      diags.add(loc_of(v),
+                "tables: write NAME = ID, with a NAME that is not a number, main, local or default "
+                "and an ID from 1 to 4294967295 (\"" +
+                    name + "\" is not)");
+    else
+      out.emplace(name, static_cast<std::uint32_t>(*id));
+  }
+}
+
 void read_node(const std::string& name, const toml::node& n, Scenario& s, Diagnostics& diags) {
   Node node;
   node.name = name;
@@ -33,8 +50,9 @@ void read_node(const std::string& name, const toml::node& n, Scenario& s, Diagno
   if (!t) {
     diags.add(node.loc, "node \"" + name + "\" must be a table, e.g. [nodes." + name + "]");
   } else {
-    check_keys(*t, {"routes", "sysctl"}, "node \"" + name + "\"", diags);
+    check_keys(*t, {"routes", "sysctl", "tables"}, "node \"" + name + "\"", diags);
     if (const auto* r = t->get("routes")) read_routes(*r, node.routes, diags);
+    if (const auto* tb = t->get("tables")) read_tables(*tb, node.tables, diags);
     if (const auto* y = t->get("sysctl")) read_sysctls(*y, node.sysctls, diags);
   }
   s.nodes.push_back(std::move(node));
@@ -58,7 +76,8 @@ void read_addresses(const toml::node& n, std::vector<Prefix>& out, Diagnostics& 
     }
     out.push_back(*p);
     if (p->address.family == Family::v6 && p->address.bytes[0] == 0xfe && (p->address.bytes[1] & 0xc0) == 0x80)
-      diags.add(loc, "IPv6 address \"" + text + "\" is link-local; the kernel gives every interface its own "
+      diags.add(loc, "IPv6 address \"" + text +
+                         "\" is link-local; the kernel gives every interface its own "
                      "fe80:: address: use a global or unique-local address (2001:db8::/32, fd00::/8)");
   });
 }
@@ -70,8 +89,8 @@ LinkEnd read_end(const toml::table& link, const char* side, std::vector<std::pai
   const auto* n = link.get(side);
   end.loc = loc_of(link);
   if (!n || !n->as_table()) {
-    diags.add(n ? loc_of(*n) : end.loc, std::string("link needs ") + side +
-                                            " = { node = \"NAME\", ifname = \"IFNAME\", addresses = [...] }");
+    diags.add(n ? loc_of(*n) : end.loc,
+              std::string("link needs ") + side + " = { node = \"NAME\", ifname = \"IFNAME\", addresses = [...] }");
     return end;
   }
   const auto& t = *n->as_table();
@@ -165,8 +184,7 @@ void read_stage(const toml::node& item, std::size_t index, const Scenario& s, Pr
   st.loc = loc_of(item);
   const auto* t = item.as_table();
   if (!t) return diags.add(st.loc, "each [[stages]] entry must be a table");
-  check_keys(*t, {"name", "sysctl", "routes", "expect", "default", "check", "deadline_ms", "count"}, "stage",
-             diags);
+  check_keys(*t, {"name", "sysctl", "routes", "expect", "default", "check", "deadline_ms", "count"}, "stage", diags);
   st.name = optional_string(*t, "name", diags).value_or("stage " + std::to_string(index + 1));
   st.probe = read_probe_settings(*t, defaults, diags);
   if (const auto* y = t->get("sysctl")) read_stage_sysctls(*y, st, diags);
@@ -174,8 +192,7 @@ void read_stage(const toml::node& item, std::size_t index, const Scenario& s, Pr
   read_expectations(*t, s, text, st, cells_left, diags);
 }
 
-void read_stages(const toml::node& n, Scenario& s, ProbeSettings defaults, std::string_view text,
-                 Diagnostics& diags) {
+void read_stages(const toml::node& n, Scenario& s, ProbeSettings defaults, std::string_view text, Diagnostics& diags) {
   const auto* arr = n.as_array();
   if (!arr) return diags.add(loc_of(n), "stages must be an array of tables: [[stages]]");
   if (arr->empty())

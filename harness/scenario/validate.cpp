@@ -1,10 +1,13 @@
 #include "scenario/validate.hpp"
 
-#include "scenario/sysctl_keys.hpp"
-
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <set>
+#include <tuple>
+
+#include "scenario/route_text.hpp"
+#include "scenario/sysctl_keys.hpp"
 
 namespace nscheck::scenario {
 namespace {
@@ -33,8 +36,7 @@ bool valid_name_char(char c) {
 
 void check_node_name(const Node& n, Diagnostics& diags) {
   const bool ok = !n.name.empty() && n.name.size() <= 32 && std::all_of(n.name.begin(), n.name.end(), valid_name_char);
-  if (!ok)
-    diags.add(n.loc, "node name \"" + n.name + "\" must be 1 to 32 letters, digits, '-' or '_'");
+  if (!ok) diags.add(n.loc, "node name \"" + n.name + "\" must be 1 to 32 letters, digits, '-' or '_'");
 }
 
 void check_ifname(const std::string& name, Loc loc, Diagnostics& diags) {
@@ -43,13 +45,12 @@ void check_ifname(const std::string& name, Loc loc, Diagnostics& diags) {
     diags.add(loc, "interface name \"" + name + "\" is " + std::to_string(name.size()) +
                        " characters; the kernel allows at most 15");
   // "all" and "default" are taken by net.ipv4.conf.{all,default}: the kernel refuses them (EINVAL)
-  const bool bad = name == "." || name == ".." || name == "lo" || name == "all" || name == "default" ||
-                   std::any_of(name.begin(), name.end(), [](char c) {
-                     return c == '/' || c == ':' || c <= ' ' || c == 127;
-                   });
+  const bool bad =
+      name == "." || name == ".." || name == "lo" || name == "all" || name == "default" ||
+      std::any_of(name.begin(), name.end(), [](char c) { return c == '/' || c == ':' || c <= ' ' || c == 127; });
   if (bad)
-    diags.add(loc, "interface name \"" + name +
-                       "\" is not allowed (no '/', ':', spaces, and not lo, all, default, . or ..)");
+    diags.add(
+        loc, "interface name \"" + name + "\" is not allowed (no '/', ':', spaces, and not lo, all, default, . or ..)");
 }
 
 void check_link_end(const Scenario& s, const LinkEnd& e, Diagnostics& diags) {
@@ -101,35 +102,56 @@ bool is_node_address(const Node& n, const IpAddress& a) {
   return false;
 }
 
+/// One path of a route: its device exists, its gateway is on a connected subnet (unless onlink).
+void check_path(const Node& n, const Route& r, const NextHop& h, Diagnostics& diags) {
+  const std::string what = "route \"" + r.text + "\" in node \"" + n.name + "\"";
+  if (!h.device.empty() && !find_iface(n, h.device))
+    diags.add(r.loc, what + ": no interface \"" + h.device + "\"" + did_you_mean(h.device, iface_names(n)));
+  const bool dev_known = h.device.empty() || find_iface(n, h.device);  // an unknown dev is reported above
+  if (h.gateway && dev_known && !h.onlink && !on_connected_subnet(n, *h.gateway, h.device))
+    diags.add(r.loc, what + ": next hop " + h.gateway->str() + " is on no connected subnet of the node" +
+                         (h.device.empty() ? "" : " through " + h.device) +
+                         "; give the node an address in its subnet, or write \"dev IFNAME onlink\"");
+}
+
+std::vector<std::string> table_names(const Node& n) {
+  std::vector<std::string> v{"main", "local", "default"};
+  for (const auto& [name, id] : n.tables) v.push_back(name);
+  return v;
+}
+
 void check_route(const Node& n, const Route& r, Diagnostics& diags) {
   const std::string what = "route \"" + r.text + "\" in node \"" + n.name + "\"";
-  if (!r.device.empty() && !find_iface(n, r.device))
-    diags.add(r.loc, what + ": no interface \"" + r.device + "\"" + did_you_mean(r.device, iface_names(n)));
-  const bool dev_known = r.device.empty() || find_iface(n, r.device);  // an unknown dev is reported above
-  if (r.gateway && dev_known && !on_connected_subnet(n, *r.gateway, r.device))
-    diags.add(r.loc, what + ": next hop " + r.gateway->str() + " is on no connected subnet of the node" +
-                         (r.device.empty() ? "" : " through " + r.device) +
-                         "; give the node an address in its subnet");
+  check_path(n, r, NextHop{r.gateway, r.device, 1, r.onlink}, diags);
+  for (const auto& h : r.nexthops) check_path(n, r, h, diags);
   if (r.source && !is_node_address(n, *r.source))
     diags.add(r.loc, what + ": src " + r.source->str() + " is not an address of node \"" + n.name + "\"");
+  if (table_id(r.table, n.tables)) return;
+  if (std::isdigit(static_cast<unsigned char>(r.table[0])))
+    diags.add(r.loc, what + ": table " + r.table + ": a table number is from 1 to 4294967295");
+  else
+    diags.add(r.loc, what + ": no table \"" + r.table + "\"" + did_you_mean(r.table, table_names(n)) +
+                         "; name it in the node first: tables = { " + r.table + " = 100 }");
 }
 
 void check_routes(const Node& n, const std::vector<const Route*>& routes, Diagnostics& diags) {
-  std::map<std::pair<Prefix, std::uint32_t>, Loc> seen;
+  std::map<std::tuple<std::uint32_t, Prefix, std::uint32_t>, Loc> seen;
   for (const auto* r : routes) {
     check_route(n, *r, diags);
-    auto key = std::pair(r->destination, r->metric.value_or(0));
+    const auto table = table_id(r->table, n.tables);
+    if (!table) continue;  // reported by check_route
+    auto key = std::tuple(*table, r->destination, r->metric.value_or(0));
     if (auto [it, fresh] = seen.emplace(key, r->loc); !fresh)
-      diags.add(r->loc, "route \"" + r->text + "\" in node \"" + n.name + "\": a route to " +
-                            r->destination.str() + " with this metric is already given at line " +
-                            std::to_string(it->second.line));
+      diags.add(r->loc, "route \"" + r->text + "\" in node \"" + n.name + "\": a route to " + r->destination.str() +
+                            " with this metric" + (r->table.empty() ? "" : " and table") +
+                            " is already given at line " + std::to_string(it->second.line));
   }
 }
 
 void check_sysctl(const Node* n, const std::string& node, const Sysctl& y, Diagnostics& diags) {
   const auto& k = y.key;
-  const bool shape_ok = k.size() > 4 && k.find("..") == std::string::npos && k.back() != '.' &&
-                        k.find('/') == std::string::npos;
+  const bool shape_ok =
+      k.size() > 4 && k.find("..") == std::string::npos && k.back() != '.' && k.find('/') == std::string::npos;
   if (!k.starts_with("net."))
     diags.add(y.loc, "sysctl \"" + k + "\" in node \"" + node +
                          "\": only net.* keys can be set, they are private to the node's namespace");
@@ -175,10 +197,13 @@ bool has_address(const Node& n) {
 void check_target(const Scenario& s, const Expectation& e, Diagnostics& diags) {
   const auto& t = e.to;
   if (t.kind == Target::Kind::address) {
-    bool owned = std::any_of(s.nodes.begin(), s.nodes.end(), [&](const Node& n) { return is_node_address(n, t.address); });
+    bool owned =
+        std::any_of(s.nodes.begin(), s.nodes.end(), [&](const Node& n) { return is_node_address(n, t.address); });
     if (!owned)
-      diags.add(e.to_loc, "target " + t.text + " is not an address of any node; nscheck only probes its own "
-                       "nodes (to model a remote host, add a node that holds " + t.text + ")");
+      diags.add(e.to_loc, "target " + t.text +
+                              " is not an address of any node; nscheck only probes its own "
+                              "nodes (to model a remote host, add a node that holds " +
+                              t.text + ")");
     return;
   }
   const Node* n = s.find_node(t.node);

@@ -1,6 +1,10 @@
 #include "topology/plan.hpp"
 
+#include <linux/rtnetlink.h>
+
 #include <algorithm>
+
+#include "scenario/route_text.hpp"
 
 namespace nscheck::topology {
 namespace {
@@ -32,8 +36,8 @@ std::vector<std::string> own_ifnames(const PlannedNode& n) {
 
 void plan_sysctls(const scenario::Node& src, PlannedNode& n) {
   for (auto d : default_sysctls()) {
-    auto set_by_user = std::any_of(src.sysctls.begin(), src.sysctls.end(),
-                                   [&](const scenario::Sysctl& y) { return y.key == d.key; });
+    auto set_by_user =
+        std::any_of(src.sysctls.begin(), src.sysctls.end(), [&](const scenario::Sysctl& y) { return y.key == d.key; });
     if (!set_by_user) n.early_sysctls.push_back(d);
   }
   const auto own = own_ifnames(n);
@@ -46,6 +50,7 @@ void plan_sysctls(const scenario::Node& src, PlannedNode& n) {
 PlannedNode plan_node(const scenario::Node& src, int& next_ifindex) {
   PlannedNode n;
   n.name = src.name;
+  n.tables = src.tables;
   for (const auto& i : src.interfaces) n.ifaces.push_back({i.name, next_ifindex++, i.addresses});
   plan_sysctls(src, n);
   for (const auto& r : src.routes) n.routes.push_back(plan_route(n, r));
@@ -109,7 +114,10 @@ std::string sysctl_path(const std::string& key, const std::vector<std::string>& 
 }
 
 PlannedRoute plan_route(const PlannedNode& node, const scenario::Route& r) {
-  return PlannedRoute{r, r.device.empty() ? 0 : ifindex_of(node, r.device)};
+  auto oif = [&](const std::string& dev) { return dev.empty() ? 0 : ifindex_of(node, dev); };
+  PlannedRoute p{r, oif(r.device), {}, scenario::table_id(r.table, node.tables).value_or(RT_TABLE_MAIN)};
+  for (const auto& h : r.nexthops) p.nexthop_oifs.push_back(oif(h.device));
+  return p;
 }
 
 SysctlWrite plan_sysctl(const PlannedNode& node, const scenario::Sysctl& y) {
@@ -125,8 +133,8 @@ Plan plan_topology(const Scenario& s) {
   for (const auto& n : s.nodes) plan.nodes.push_back(plan_node(n, next_ifindex));
   for (const auto& l : s.links) {
     const auto a = node_index(s, l.a.node), b = node_index(s, l.b.node);
-    plan.veths.push_back({a, l.a.ifname, ifindex_of(plan.nodes[a], l.a.ifname), b, l.b.ifname,
-                          ifindex_of(plan.nodes[b], l.b.ifname)});
+    plan.veths.push_back(
+        {a, l.a.ifname, ifindex_of(plan.nodes[a], l.a.ifname), b, l.b.ifname, ifindex_of(plan.nodes[b], l.b.ifname)});
   }
   return plan;
 }

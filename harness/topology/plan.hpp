@@ -2,6 +2,8 @@
 // The topology plan: what the builder will do, in order, as plain data. Planning is pure
 // (scenario in, plan out) so that it is unit-tested without root and printed by --dry-run.
 
+#include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -42,10 +44,12 @@ struct PlannedVeth {
   int peer_ifindex = 0;
 };
 
-/// A route, resolved to an output ifindex where a device was named.
+/// A route, resolved to output ifindexes where devices were named and to a table id.
 struct PlannedRoute {
   scenario::Route route;
   int oif = 0;
+  std::vector<int> nexthop_oifs;  ///< one per route.nexthops (0 = no dev)
+  std::uint32_t table = 254;      ///< main unless "table T"
 };
 
 /// Everything about one node.
@@ -55,6 +59,7 @@ struct PlannedNode {
   std::vector<SysctlWrite> early_sysctls;  ///< before any interface exists: defaults, global keys
   std::vector<SysctlWrite> late_sysctls;   ///< keys of an interface, once it exists
   std::vector<PlannedRoute> routes;
+  std::map<std::string, std::uint32_t> tables;  ///< the node's table names
 };
 
 /// The whole plan.

@@ -7,8 +7,33 @@ nl::Request veth_request(const PlannedVeth& v, int peer_ns_fd) {
   return {nl::link_new_veth(spec), "dev " + v.name + ": RTM_NEWLINK veth peer " + v.peer_name};
 }
 
+namespace {
+
+nl::RouteType route_type(scenario::RouteType t) {
+  switch (t) {
+    case scenario::RouteType::blackhole: return nl::RouteType::blackhole;
+    case scenario::RouteType::unreachable: return nl::RouteType::unreachable;
+    case scenario::RouteType::prohibit: return nl::RouteType::prohibit;
+    case scenario::RouteType::unicast: break;
+  }
+  return nl::RouteType::unicast;
+}
+
+}  // namespace
+
+nl::RouteSpec route_spec(const PlannedRoute& r) {
+  const auto& route = r.route;
+  nl::RouteSpec spec{route.destination, route.gateway, r.oif, route.source, route.metric, route_type(route.type),
+                     r.table,           route.onlink,  {}};
+  for (std::size_t i = 0; i < route.nexthops.size(); ++i) {
+    const auto& h = route.nexthops[i];
+    spec.nexthops.push_back({h.gateway, r.nexthop_oifs[i], h.weight, h.onlink});
+  }
+  return spec;
+}
+
 nl::Request route_request(const PlannedRoute& r) {
-  nl::RouteSpec spec{r.route.destination, r.route.gateway, r.oif, r.route.source, r.route.metric};
+  const auto spec = route_spec(r);
   return {nl::route_new(spec), "RTM_NEWROUTE " + r.route.text};
 }
 

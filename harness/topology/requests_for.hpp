@@ -14,6 +14,9 @@ nl::Request veth_request(const PlannedVeth& v, int peer_ns_fd);
 /// Addresses, link up (lo first) and routes of one node, in the order they must run.
 std::vector<nl::Request> configure_requests(const PlannedNode& n);
 
+/// What the netlink factory needs of a planned route.
+nl::RouteSpec route_spec(const PlannedRoute& r);
+
 /// One route.
 nl::Request route_request(const PlannedRoute& r);
 

@@ -1,6 +1,6 @@
-#include "scenario/route_text.hpp"
-
 #include <gtest/gtest.h>
+
+#include "scenario/route_text.hpp"
 
 namespace nscheck::scenario {
 namespace {
@@ -21,6 +21,45 @@ TEST(Route, Forms) {
   auto host = parse_route("203.0.113.7 via 192.0.2.254");
   ASSERT_TRUE(host.ok());
   EXPECT_EQ(host->destination.length, 32);
+}
+
+TEST(Route, TypesTablesOnlinkAndNexthops) {
+  auto b = parse_route("blackhole 10.9.0.0/16");
+  ASSERT_TRUE(b.ok()) << b.error().message;
+  EXPECT_EQ(b->type, RouteType::blackhole);
+  EXPECT_FALSE(b->gateway);
+  auto u = parse_route("unreachable 2001:db8:8::/48 metric 5 table isp1");
+  ASSERT_TRUE(u.ok()) << u.error().message;
+  EXPECT_EQ(u->type, RouteType::unreachable);
+  EXPECT_EQ(u->destination.address.family, Family::v6);
+  EXPECT_EQ(u->table, "isp1");
+  EXPECT_EQ(parse_route("prohibit default")->type, RouteType::prohibit);
+  EXPECT_EQ(parse_route("unicast default via 192.0.2.1")->type, RouteType::unicast);
+  auto o = parse_route("10.1.0.0/16 via 203.0.113.1 dev eth0 onlink");
+  ASSERT_TRUE(o.ok()) << o.error().message;
+  EXPECT_TRUE(o->onlink);
+  auto m =
+      parse_route("default metric 7 nexthop via 2001:db8:1::fe dev a weight 2 nexthop via 2001:db8:2::fe onlink dev b");
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  EXPECT_EQ(m->destination.address.family, Family::v6);  // default takes the nexthops' family
+  ASSERT_EQ(m->nexthops.size(), 2u);
+  EXPECT_EQ(m->nexthops[0].weight, 2);
+  EXPECT_EQ(m->nexthops[1].device, "b");
+  EXPECT_TRUE(m->nexthops[1].onlink);
+  EXPECT_EQ(*m->metric, 7u);
+}
+
+TEST(Route, TableWords) {
+  const std::map<std::string, std::uint32_t> names{{"isp1", 100}};
+  EXPECT_EQ(table_id("", names), 254u);
+  EXPECT_EQ(table_id("main", names), 254u);
+  EXPECT_EQ(table_id("local", names), 255u);
+  EXPECT_EQ(table_id("isp1", names), 100u);
+  EXPECT_EQ(table_id("0x100", names), 256u);
+  EXPECT_EQ(table_id("4294967295", names), 4294967295u);
+  EXPECT_FALSE(table_id("0", names));
+  EXPECT_FALSE(table_id("isp2", names));
+  EXPECT_FALSE(table_id("4294967296", names));
 }
 
 TEST(Route, Errors) {
