@@ -1,6 +1,7 @@
 #include "netlink/requests.hpp"
 
 #include <libmnl/libmnl.h>
+#include <linux/fib_rules.h>
 #include <linux/if.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
@@ -138,6 +139,26 @@ Bytes route_new(const RouteSpec& spec) {
   if (spec.prefsrc) put_address(msg, RTA_PREFSRC, *spec.prefsrc);
   if (spec.metric) msg.put_u32(RTA_PRIORITY, *spec.metric);
   if (!spec.nexthops.empty()) put_multipath(msg, spec.nexthops);
+  return msg.finish();
+}
+
+Bytes rule_new(const RuleSpec& spec) {
+  MessageBuilder msg(RTM_NEWRULE, k_create_flags);
+  fib_rule_hdr frh{};
+  frh.family = spec.family == Family::v4 ? AF_INET : AF_INET6;
+  frh.src_len = spec.src ? spec.src->length : 0;
+  frh.dst_len = spec.dst ? spec.dst->length : 0;
+  frh.table = header_table(spec.table);
+  frh.action = FR_ACT_TO_TBL;
+  msg.put_struct(frh);
+  msg.put_u32(FRA_TABLE, spec.table);
+  if (spec.src && spec.src->length > 0) put_address(msg, FRA_SRC, spec.src->address);
+  if (spec.dst && spec.dst->length > 0) put_address(msg, FRA_DST, spec.dst->address);
+  if (spec.priority) msg.put_u32(FRA_PRIORITY, *spec.priority);
+  if (spec.fwmark) msg.put_u32(FRA_FWMARK, *spec.fwmark);
+  if (spec.fwmask) msg.put_u32(FRA_FWMASK, *spec.fwmask);
+  if (!spec.iifname.empty()) msg.put_strz(FRA_IFNAME, spec.iifname);
+  if (!spec.oifname.empty()) msg.put_strz(FRA_OIFNAME, spec.oifname);
   return msg.finish();
 }
 

@@ -53,6 +53,19 @@ struct RouteSpec {
   std::vector<NextHopSpec> nexthops;  ///< non-empty: RTA_MULTIPATH instead of gateway and oif
 };
 
+/// A policy routing rule that looks up one table (FR_ACT_TO_TBL).
+struct RuleSpec {
+  Family family = Family::v4;
+  std::optional<Prefix> src;  ///< "from"
+  std::optional<Prefix> dst;  ///< "to"
+  std::optional<std::uint32_t> priority;
+  std::optional<std::uint32_t> fwmark;
+  std::optional<std::uint32_t> fwmask;
+  std::string iifname;  ///< "" = any
+  std::string oifname;  ///< "" = any
+  std::uint32_t table = 254;
+};
+
 /// RTM_NEWLINK creating a veth pair.
 Bytes link_new_veth(const VethSpec& spec);
 /// RTM_NEWLINK setting IFF_UP (up = true) or clearing it.
@@ -61,6 +74,8 @@ Bytes link_set_up(int ifindex, bool up = true);
 Bytes addr_new(int ifindex, const Prefix& prefix);
 /// RTM_NEWROUTE.
 Bytes route_new(const RouteSpec& spec);
+/// RTM_NEWRULE.
+Bytes rule_new(const RuleSpec& spec);
 /// RTM_GETLINK dump of every link (NLM_F_DUMP, no ACK flag).
 Bytes link_dump();
 

@@ -54,6 +54,20 @@ struct Route {
   Loc loc;
 };
 
+/// A policy routing rule, as `ip rule add` writes it: "from 192.0.2.0/24 table 100 priority 1000".
+struct Rule {
+  std::optional<Prefix> from;  ///< "from PREFIX" ("all" = none)
+  std::optional<Prefix> to;    ///< "to PREFIX" ("all" = none)
+  std::optional<std::uint32_t> fwmark;
+  std::optional<std::uint32_t> fwmask;  ///< "fwmark MARK/MASK"
+  std::string iif;                      ///< "iif IFNAME": packets that came in there ("lo": sent by the node)
+  std::string oif;                      ///< "oif IFNAME": sockets bound to that interface
+  std::optional<std::uint32_t> priority;
+  std::string table;  ///< "table T" (or "lookup T"): a number or a name from the node's tables
+  std::string text;   ///< as written, for messages
+  Loc loc;
+};
+
 /// An interface of a node (today: one end of a veth link).
 struct Interface {
   std::string name;
@@ -69,6 +83,7 @@ struct Node {
   std::vector<Route> routes;
   std::vector<Sysctl> sysctls;  ///< in the order written
   std::map<std::string, std::uint32_t> tables;  ///< "tables = { isp1 = 100 }": names of route tables
+  std::vector<Rule> rules;                      ///< policy routing rules, in the order written
   Loc loc;
 };
 

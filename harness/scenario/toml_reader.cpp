@@ -5,6 +5,7 @@
 #include "scenario/expect.hpp"
 #include "scenario/loader.hpp"
 #include "scenario/route_text.hpp"
+#include "scenario/rule_text.hpp"
 #include "scenario/toml_util.hpp"
 
 namespace nscheck::scenario {
@@ -16,13 +17,20 @@ void read_sysctls(const toml::node& n, std::vector<Sysctl>& out, Diagnostics& di
   flatten_sysctls(*t, "", out, diags);
 }
 
-void read_routes(const toml::node& n, std::vector<Route>& out, Diagnostics& diags) {
-  for_each_string(n, "routes", diags, [&](const std::string& text, Loc loc) {
-    auto r = parse_route(text);
-    if (!r) return diags.add(loc, "route \"" + text + "\": " + r.error().message);
+/// An array of one-line texts (routes, rules), each parsed by `parse`, positioned at its string.
+template <class T>
+void read_texts(const toml::node& n, const char* key, const char* what, Result<T> (*parse)(std::string_view),
+                std::vector<T>& out, Diagnostics& diags) {
+  for_each_string(n, key, diags, [&](const std::string& text, Loc loc) {
+    auto r = parse(text);
+    if (!r) return diags.add(loc, std::string(what) + " \"" + text + "\": " + r.error().message);
     r->loc = loc;
     out.push_back(*r);
   });
+}
+
+void read_routes(const toml::node& n, std::vector<Route>& out, Diagnostics& diags) {
+  read_texts(n, "routes", "route", parse_route, out, diags);
 }
 
 /// tables = { isp1 = 100 }: names for route table ids, usable in "table NAME".
@@ -50,7 +58,8 @@ void read_node(const std::string& name, const toml::node& n, Scenario& s, Diagno
   if (!t) {
     diags.add(node.loc, "node \"" + name + "\" must be a table, e.g. [nodes." + name + "]");
   } else {
-    check_keys(*t, {"routes", "sysctl", "tables"}, "node \"" + name + "\"", diags);
+    check_keys(*t, {"routes", "rules", "sysctl", "tables"}, "node \"" + name + "\"", diags);
+    if (const auto* r = t->get("rules")) read_texts(*r, "rules", "rule", parse_rule, node.rules, diags);
     if (const auto* r = t->get("routes")) read_routes(*r, node.routes, diags);
     if (const auto* tb = t->get("tables")) read_tables(*tb, node.tables, diags);
     if (const auto* y = t->get("sysctl")) read_sysctls(*y, node.sysctls, diags);

@@ -120,18 +120,31 @@ std::vector<std::string> table_names(const Node& n) {
   return v;
 }
 
+/// "table T" names a table: main, local, default, a number from 1, or one of the node's tables.
+void check_table(const Node& n, const std::string& table, const std::string& what, Loc loc, Diagnostics& diags) {
+  if (table_id(table, n.tables)) return;
+  if (std::isdigit(static_cast<unsigned char>(table[0])))
+    diags.add(loc, what + ": table " + table + ": a table number is from 1 to 4294967295");
+  else
+    diags.add(loc, what + ": no table \"" + table + "\"" + did_you_mean(table, table_names(n)) +
+                       "; name it in the node first: tables = { " + table + " = 100 }");
+}
+
 void check_route(const Node& n, const Route& r, Diagnostics& diags) {
   const std::string what = "route \"" + r.text + "\" in node \"" + n.name + "\"";
   check_path(n, r, NextHop{r.gateway, r.device, 1, r.onlink}, diags);
   for (const auto& h : r.nexthops) check_path(n, r, h, diags);
   if (r.source && !is_node_address(n, *r.source))
     diags.add(r.loc, what + ": src " + r.source->str() + " is not an address of node \"" + n.name + "\"");
-  if (table_id(r.table, n.tables)) return;
-  if (std::isdigit(static_cast<unsigned char>(r.table[0])))
-    diags.add(r.loc, what + ": table " + r.table + ": a table number is from 1 to 4294967295");
-  else
-    diags.add(r.loc, what + ": no table \"" + r.table + "\"" + did_you_mean(r.table, table_names(n)) +
-                         "; name it in the node first: tables = { " + r.table + " = 100 }");
+  check_table(n, r.table, what, r.loc, diags);
+}
+
+void check_rule(const Node& n, const Rule& r, Diagnostics& diags) {
+  const std::string what = "rule \"" + r.text + "\" in node \"" + n.name + "\"";
+  for (const auto* dev : {&r.iif, &r.oif})
+    if (!dev->empty() && *dev != "lo" && !find_iface(n, *dev))
+      diags.add(r.loc, what + ": no interface \"" + *dev + "\"" + did_you_mean(*dev, iface_names(n)));
+  check_table(n, r.table, what, r.loc, diags);
 }
 
 void check_routes(const Node& n, const std::vector<const Route*>& routes, Diagnostics& diags) {
@@ -263,6 +276,7 @@ void validate(const Scenario& s, Diagnostics& diags) {
     check_node_name(n, diags);
     check_interfaces(n, diags);
     check_routes(n, all_routes(s, n), diags);
+    for (const auto& r : n.rules) check_rule(n, r, diags);
     for (const auto& y : n.sysctls) check_sysctl(&n, n.name, y, diags);
   }
   for (const auto& l : s.links) {

@@ -47,6 +47,20 @@ void plan_sysctls(const scenario::Node& src, PlannedNode& n) {
   }
 }
 
+/// A rule's family comes from its prefixes; without any it holds for IPv4 and IPv6 alike.
+void plan_rules(const scenario::Node& src, PlannedNode& n) {
+  for (const auto& r : src.rules) {
+    const auto table = scenario::table_id(r.table, n.tables).value_or(RT_TABLE_MAIN);
+    const auto& prefix = r.from ? r.from : r.to;
+    if (prefix) {
+      n.rules.push_back({r, prefix->address.family, table});
+    } else {
+      n.rules.push_back({r, Family::v4, table});
+      n.rules.push_back({r, Family::v6, table});
+    }
+  }
+}
+
 PlannedNode plan_node(const scenario::Node& src, int& next_ifindex) {
   PlannedNode n;
   n.name = src.name;
@@ -54,6 +68,7 @@ PlannedNode plan_node(const scenario::Node& src, int& next_ifindex) {
   for (const auto& i : src.interfaces) n.ifaces.push_back({i.name, next_ifindex++, i.addresses});
   plan_sysctls(src, n);
   for (const auto& r : src.routes) n.routes.push_back(plan_route(n, r));
+  plan_rules(src, n);
   return n;
 }
 
@@ -156,6 +171,8 @@ std::string describe(const Plan& plan) {
     line("  up lo");
     for (const auto& i : n.ifaces) line("  up " + i.name);
     for (const auto& r : n.routes) line("  route " + r.route.text);
+    for (const auto& r : n.rules)
+      line("  rule " + r.rule.text + (r.rule.from || r.rule.to ? "" : r.family == Family::v4 ? " (IPv4)" : " (IPv6)"));
   }
   line("wait until every veth is operationally up");
   return out;

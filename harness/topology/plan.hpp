@@ -52,6 +52,13 @@ struct PlannedRoute {
   std::uint32_t table = 254;      ///< main unless "table T"
 };
 
+/// A rule in one family: a rule without from/to is planned once per family.
+struct PlannedRule {
+  scenario::Rule rule;
+  Family family = Family::v4;
+  std::uint32_t table = 254;
+};
+
 /// Everything about one node.
 struct PlannedNode {
   std::string name;
@@ -59,6 +66,7 @@ struct PlannedNode {
   std::vector<SysctlWrite> early_sysctls;  ///< before any interface exists: defaults, global keys
   std::vector<SysctlWrite> late_sysctls;   ///< keys of an interface, once it exists
   std::vector<PlannedRoute> routes;
+  std::vector<PlannedRule> rules;               ///< after the routes
   std::map<std::string, std::uint32_t> tables;  ///< the node's table names
 };
 

@@ -37,6 +37,13 @@ nl::Request route_request(const PlannedRoute& r) {
   return {nl::route_new(spec), "RTM_NEWROUTE " + r.route.text};
 }
 
+nl::Request rule_request(const PlannedRule& r) {
+  const auto& rule = r.rule;
+  const nl::RuleSpec spec{r.family,    rule.from, rule.to,  rule.priority, rule.fwmark,
+                          rule.fwmask, rule.iif,  rule.oif, r.table};
+  return {nl::rule_new(spec), std::string("RTM_NEWRULE ") + (r.family == Family::v4 ? "" : "-6 ") + rule.text};
+}
+
 std::vector<nl::Request> configure_requests(const PlannedNode& n) {
   std::vector<nl::Request> out;
   for (const auto& i : n.ifaces)
@@ -45,6 +52,7 @@ std::vector<nl::Request> configure_requests(const PlannedNode& n) {
   out.push_back({nl::link_set_up(k_lo_ifindex), "dev lo: RTM_NEWLINK up"});
   for (const auto& i : n.ifaces) out.push_back({nl::link_set_up(i.ifindex), "dev " + i.name + ": RTM_NEWLINK up"});
   for (const auto& r : n.routes) out.push_back(route_request(r));
+  for (const auto& r : n.rules) out.push_back(rule_request(r));
   return out;
 }
 

@@ -17,6 +17,9 @@ std::vector<nl::Request> configure_requests(const PlannedNode& n);
 /// What the netlink factory needs of a planned route.
 nl::RouteSpec route_spec(const PlannedRoute& r);
 
+/// One rule, in its family.
+nl::Request rule_request(const PlannedRule& r);
+
 /// One route.
 nl::Request route_request(const PlannedRoute& r);
 

@@ -390,6 +390,67 @@ TEST(Requests, RouteMultipathV6) {
   EXPECT_EQ(route_new(spec), expected);
 }
 
+TEST(Requests, RuleFromPrefixWithPriority) {
+  const Bytes expected = {
+      0x34, 0x00, 0x00, 0x00,  // nlmsg_len 52
+      0x20, 0x00,              // RTM_NEWRULE (32)
+      0x05, 0x06,              // REQUEST|ACK|EXCL|CREATE (as `ip rule add` sends)
+      0x00, 0x00, 0x00, 0x00,  // seq
+      0x00, 0x00, 0x00, 0x00,  // pid
+      // struct fib_rule_hdr
+      0x02,                    // family AF_INET
+      0x00,                    // dst_len 0
+      0x18,                    // src_len 24
+      0x00,                    // tos
+      0x64,                    // table 100
+      0x00, 0x00,              // res1, res2
+      0x01,                    // action FR_ACT_TO_TBL
+      0x00, 0x00, 0x00, 0x00,  // flags
+      0x08, 0x00, 0x0f, 0x00,  // nla_len 8, FRA_TABLE (15)
+      0x64, 0x00, 0x00, 0x00,  // 100
+      0x08, 0x00, 0x02, 0x00,  // nla_len 8, FRA_SRC (2)
+      192, 0, 2, 0,            // 192.0.2.0
+      0x08, 0x00, 0x06, 0x00,  // nla_len 8, FRA_PRIORITY (6)
+      0xe8, 0x03, 0x00, 0x00,  // 1000
+  };
+  EXPECT_EQ(rule_new({.src = prefix("192.0.2.0/24"), .priority = 1000, .table = 100}), expected);
+}
+
+TEST(Requests, RuleV6WithMarkInterfacesAndLargeTable) {
+  const Bytes expected = {
+      0x60, 0x00, 0x00, 0x00,  // nlmsg_len 96
+      0x20, 0x00, 0x05, 0x06,  // RTM_NEWRULE, REQUEST|ACK|EXCL|CREATE
+      0x00, 0x00, 0x00, 0x00,  // seq
+      0x00, 0x00, 0x00, 0x00,  // pid
+      0x0a, 0x30, 0x00, 0x00,  // AF_INET6, dst_len 48, src_len 0, tos 0
+      0x00,                    // table RT_TABLE_UNSPEC: 1000 is in FRA_TABLE only
+      0x00, 0x00, 0x01,        // res1, res2, FR_ACT_TO_TBL
+      0x00, 0x00, 0x00, 0x00,  // flags
+      0x08, 0x00, 0x0f, 0x00,  // FRA_TABLE
+      0xe8, 0x03, 0x00, 0x00,  // 1000
+      0x14, 0x00, 0x01, 0x00,  // nla_len 20, FRA_DST (1)
+      0x20, 0x01, 0x0d, 0xb8, 0x00, 0x05, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  // 2001:db8:5::
+      0x08, 0x00, 0x0a, 0x00,                                            // nla_len 8, FRA_FWMARK (10)
+      0x01, 0x00, 0x00, 0x00,                                            // 0x1
+      0x08, 0x00, 0x10, 0x00,                                            // nla_len 8, FRA_FWMASK (16)
+      0xff, 0x00, 0x00, 0x00,                                            // 0xff
+      0x09, 0x00, 0x03, 0x00,                                            // nla_len 9, FRA_IFNAME (3): iif
+      'e',  't',  'h',  '1',                                             // "eth1"
+      0x00, 0x00, 0x00, 0x00,                                            // NUL + 3 bytes padding
+      0x09, 0x00, 0x11, 0x00,                                            // nla_len 9, FRA_OIFNAME (17)
+      'e',  't',  'h',  '2',                                             // "eth2"
+      0x00, 0x00, 0x00, 0x00,                                            // NUL + 3 bytes padding
+  };
+  const RuleSpec spec{.family = Family::v6,
+                      .dst = prefix("2001:db8:5::/48"),
+                      .fwmark = 1,
+                      .fwmask = 0xff,
+                      .iifname = "eth1",
+                      .oifname = "eth2",
+                      .table = 1000};
+  EXPECT_EQ(rule_new(spec), expected);
+}
+
 TEST(Requests, LinkDump) {
   const Bytes expected = {
       0x20, 0x00, 0x00, 0x00,  // nlmsg_len 32

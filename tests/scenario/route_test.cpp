@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "scenario/route_text.hpp"
+#include "scenario/rule_text.hpp"
 
 namespace nscheck::scenario {
 namespace {
@@ -70,6 +71,34 @@ TEST(Route, Errors) {
   EXPECT_NE(parse_route("default gw 1.2.3.4").error().message.find("unknown route keyword \"gw\""), std::string::npos);
   EXPECT_NE(parse_route("10.0.0.1/8 via 1.2.3.4").error().message.find("did you mean 10.0.0.0/8?"), std::string::npos);
   EXPECT_NE(parse_route("default via 1.2.3.4 metric -1").error().message.find("metric"), std::string::npos);
+}
+
+TEST(Rule, Forms) {
+  auto r = parse_rule("from 192.0.2.0/24 table 100 priority 1000");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->from->str(), "192.0.2.0/24");
+  EXPECT_EQ(r->table, "100");
+  EXPECT_EQ(*r->priority, 1000u);
+  auto m = parse_rule("fwmark 0x1/0xff iif eth1 oif eth2 to all lookup isp2 pref 5");
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  EXPECT_EQ(*m->fwmark, 1u);
+  EXPECT_EQ(*m->fwmask, 0xffu);
+  EXPECT_EQ(m->iif, "eth1");
+  EXPECT_EQ(m->oif, "eth2");
+  EXPECT_FALSE(m->to);
+  EXPECT_EQ(m->table, "isp2");
+  EXPECT_FALSE(parse_rule("fwmark 1 table 2")->fwmask);
+}
+
+TEST(Rule, Errors) {
+  EXPECT_NE(parse_rule("").error().message.find("empty rule"), std::string::npos);
+  EXPECT_NE(parse_rule("from 10.0.0.0/8").error().message.find("needs \"table T\""), std::string::npos);
+  EXPECT_NE(parse_rule("from 10.0.0.1/8 table 1").error().message.find("did you mean 10.0.0.0/8?"), std::string::npos);
+  EXPECT_NE(parse_rule("fwmark x table 1").error().message.find("\"fwmark x\""), std::string::npos);
+  EXPECT_NE(parse_rule("from 10.0.0.0/8 to 2001:db8::/32 table 1").error().message.find("different families"),
+            std::string::npos);
+  EXPECT_NE(parse_rule("goto 5 table 1").error().message.find("unknown rule keyword \"goto\""), std::string::npos);
+  EXPECT_NE(parse_rule("table").error().message.find("lacks a value"), std::string::npos);
 }
 
 }  // namespace
