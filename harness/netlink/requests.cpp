@@ -58,6 +58,26 @@ Bytes link_new_veth(const VethSpec& spec) {
   return msg.finish();
 }
 
+Bytes link_new(const std::string& kind, const std::string& name, int ifindex) {
+  MessageBuilder msg(RTM_NEWLINK, k_create_flags);
+  msg.put_struct(link_header(ifindex));
+  msg.put_strz(IFLA_IFNAME, name);
+  {
+    auto linkinfo = msg.nest(IFLA_LINKINFO);
+    msg.put_strz(IFLA_INFO_KIND, kind);
+  }
+  return msg.finish();
+}
+
+Bytes link_set(const LinkSettings& settings) {
+  MessageBuilder msg(RTM_NEWLINK, k_flags);
+  msg.put_struct(link_header(settings.ifindex));
+  if (settings.mtu) msg.put_u32(IFLA_MTU, *settings.mtu);
+  if (settings.mac) msg.put_attr(IFLA_ADDRESS, settings.mac->data(), settings.mac->size());
+  if (settings.master > 0) msg.put_u32(IFLA_MASTER, static_cast<std::uint32_t>(settings.master));
+  return msg.finish();
+}
+
 Bytes link_set_up(int ifindex, bool up) {
   MessageBuilder msg(RTM_NEWLINK, k_flags);
   ifinfomsg ifi = link_header(ifindex);

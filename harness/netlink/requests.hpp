@@ -6,6 +6,7 @@
 // A request that does not fit the builder's fixed buffer (netlink/message.hpp; only absurdly
 // long names can do that) comes back as empty Bytes, which Socket::transact refuses.
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -26,6 +27,14 @@ struct VethSpec {
   std::string peer_name;
   int peer_ifindex = 0;
   int peer_ns_fd = -1;  ///< -1: the peer stays in the sending socket's namespace too
+};
+
+/// Settings of an existing link, as `ip link set IF mtu N address MAC master BR` sends them.
+struct LinkSettings {
+  int ifindex = 0;
+  std::optional<std::uint32_t> mtu;                ///< IFLA_MTU
+  std::optional<std::array<std::uint8_t, 6>> mac;  ///< IFLA_ADDRESS
+  int master = 0;                                  ///< IFLA_MASTER: the bridge's ifindex (0 = none)
 };
 
 /// What a route does (rtm_type): forward, or drop with an error of its own.
@@ -68,6 +77,10 @@ struct RuleSpec {
 
 /// RTM_NEWLINK creating a veth pair.
 Bytes link_new_veth(const VethSpec& spec);
+/// RTM_NEWLINK creating a device of `kind` ("bridge") that needs no further data.
+Bytes link_new(const std::string& kind, const std::string& name, int ifindex);
+/// RTM_NEWLINK changing mtu, address and master of a link.
+Bytes link_set(const LinkSettings& settings);
 /// RTM_NEWLINK setting IFF_UP (up = true) or clearing it.
 Bytes link_set_up(int ifindex, bool up = true);
 /// RTM_NEWADDR for a prefix on an interface (IFA_LOCAL and IFA_ADDRESS; IFA_F_NODAD for IPv6).

@@ -2,6 +2,7 @@
 // The scenario model: plain data, no TOML++ types. Every element remembers where it was written
 // so that errors and reports can point into the file.
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -68,11 +69,22 @@ struct Rule {
   Loc loc;
 };
 
-/// An interface of a node (today: one end of a veth link).
+/// What an interface is: a veth end, the node's lo, or a bridge of the node.
+enum class IfaceKind { veth, loopback, bridge };
+
+/// A MAC address, "02:00:00:00:00:01".
+using Mac = std::array<std::uint8_t, 6>;
+
+/// An interface of a node: one end of a veth link, lo (with "loopback" addresses) or a bridge.
 struct Interface {
   std::string name;
+  IfaceKind kind = IfaceKind::veth;
   std::vector<Prefix> addresses;
-  std::string link_peer;  ///< "node:ifname" at the other end of the veth
+  std::optional<std::uint32_t> mtu;  ///< "mtu" (ip link set IF mtu N)
+  std::optional<Mac> mac;            ///< "mac" (ip link set IF address MAC)
+  bool up = true;                    ///< "up = false": left down
+  std::vector<std::string> ports;    ///< a bridge's ports: veth ends of the same node
+  std::string link_peer;             ///< "node:ifname" at the other end of the veth
   Loc loc;
 };
 
@@ -84,6 +96,7 @@ struct Node {
   std::vector<Sysctl> sysctls;  ///< in the order written
   std::map<std::string, std::uint32_t> tables;  ///< "tables = { isp1 = 100 }": names of route tables
   std::vector<Rule> rules;                      ///< policy routing rules, in the order written
+  bool is_switch = false;                       ///< "switch = true": every veth end is a port of bridge br0
   Loc loc;
 };
 

@@ -1,6 +1,7 @@
 #include "scenario/toml_reader.hpp"
 
 #include <algorithm>
+#include <charconv>
 
 #include "scenario/expect.hpp"
 #include "scenario/loader.hpp"
@@ -10,6 +11,9 @@
 
 namespace nscheck::scenario {
 namespace {
+
+void read_addresses(const toml::node& n, std::vector<Prefix>& out, Diagnostics& diags);
+void read_link_settings(const toml::table& t, Interface& iface, Diagnostics& diags);
 
 void read_sysctls(const toml::node& n, std::vector<Sysctl>& out, Diagnostics& diags) {
   const auto* t = n.as_table();
@@ -50,6 +54,42 @@ void read_tables(const toml::node& n, std::map<std::string, std::uint32_t>& out,
   }
 }
 
+/// bridges = [{ name = "br0", ports = ["eth1"], addresses = [...], mtu, mac, up }]
+void read_bridge(const toml::node& n, Node& node, Diagnostics& diags) {
+  const auto* t = n.as_table();
+  if (!t) return diags.add(loc_of(n), "each bridge must be a table: { name = \"br0\", ports = [\"IFNAME\", ...] }");
+  check_keys(*t, {"name", "ports", "addresses", "mtu", "mac", "up"}, "bridge", diags);
+  Interface br;
+  br.kind = IfaceKind::bridge;
+  br.loc = loc_of(n);
+  br.name = required_string(*t, "name", br.loc, diags, "bridge");
+  if (const auto* a = t->get("addresses")) read_addresses(*a, br.addresses, diags);
+  if (const auto* p = t->get("ports"))
+    for_each_string(*p, "ports", diags, [&](const std::string& port, Loc) { br.ports.push_back(port); });
+  read_link_settings(*t, br, diags);
+  node.interfaces.push_back(std::move(br));
+}
+
+/// loopback = [...] (addresses on lo), bridges = [...], switch = true.
+void read_node_devices(const toml::table& t, Node& node, Diagnostics& diags) {
+  if (const auto* lo = t.get("loopback")) {
+    Interface i{.name = "lo", .kind = IfaceKind::loopback, .loc = loc_of(*lo)};
+    read_addresses(*lo, i.addresses, diags);
+    node.interfaces.push_back(std::move(i));
+  }
+  if (const auto* b = t.get("bridges")) {
+    if (const auto* arr = b->as_array())
+      for (const auto& item : *arr) read_bridge(item, node, diags);
+    else
+      diags.add(loc_of(*b), "bridges must be an array of tables: bridges = [{ name = \"br0\", ports = [...] }]");
+  }
+  if (const auto* sw = t.get("switch")) {
+    if (!sw->is_boolean()) return diags.add(loc_of(*sw), "\"switch\" must be true or false");
+    node.is_switch = sw->as_boolean()->get();
+    if (node.is_switch) node.interfaces.push_back({.name = "br0", .kind = IfaceKind::bridge, .loc = loc_of(*sw)});
+  }
+}
+
 void read_node(const std::string& name, const toml::node& n, Scenario& s, Diagnostics& diags) {
   Node node;
   node.name = name;
@@ -58,7 +98,9 @@ void read_node(const std::string& name, const toml::node& n, Scenario& s, Diagno
   if (!t) {
     diags.add(node.loc, "node \"" + name + "\" must be a table, e.g. [nodes." + name + "]");
   } else {
-    check_keys(*t, {"routes", "rules", "sysctl", "tables"}, "node \"" + name + "\"", diags);
+    check_keys(*t, {"routes", "rules", "sysctl", "tables", "loopback", "bridges", "switch"}, "node \"" + name + "\"",
+               diags);
+    read_node_devices(*t, node, diags);
     if (const auto* r = t->get("rules")) read_texts(*r, "rules", "rule", parse_rule, node.rules, diags);
     if (const auto* r = t->get("routes")) read_routes(*r, node.routes, diags);
     if (const auto* tb = t->get("tables")) read_tables(*tb, node.tables, diags);
@@ -91,6 +133,39 @@ void read_addresses(const toml::node& n, std::vector<Prefix>& out, Diagnostics& 
   });
 }
 
+std::optional<Mac> parse_mac(const std::string& text) {
+  Mac mac{};
+  if (text.size() != 17) return std::nullopt;
+  for (std::size_t i = 0; i < mac.size(); ++i) {
+    const char* p = text.data() + i * 3;
+    if (i > 0 && p[-1] != ':') return std::nullopt;
+    auto [end, ec] = std::from_chars(p, p + 2, mac[i], 16);
+    if (ec != std::errc{} || end != p + 2) return std::nullopt;
+  }
+  return mac;
+}
+
+/// mtu, mac and up of a link end or a bridge (ip link set IF mtu N address MAC up|down).
+void read_link_settings(const toml::table& t, Interface& iface, Diagnostics& diags) {
+  if (auto mtu = optional_int(t, "mtu", diags)) {
+    if (*mtu < 68 || *mtu > 65535)
+      diags.add(loc_of(*t.get("mtu")), "mtu must be between 68 and 65535 (IPv6 needs at least 1280)");
+    else
+      iface.mtu = static_cast<std::uint32_t>(*mtu);
+  }
+  if (auto mac = optional_string(t, "mac", diags)) {
+    iface.mac = parse_mac(*mac);
+    if (!iface.mac || ((*iface.mac)[0] & 1) != 0 || *iface.mac == Mac{})
+      diags.add(loc_of(*t.get("mac")), "mac \"" + *mac + "\" must be a unicast MAC address like 02:00:00:00:00:01");
+  }
+  if (const auto* up = t.get("up")) {
+    if (!up->is_boolean())
+      diags.add(loc_of(*up), "\"up\" must be true or false");
+    else
+      iface.up = up->as_boolean()->get();
+  }
+}
+
 /// Reads one link end; its addresses go to a new Interface appended to `ifaces`.
 LinkEnd read_end(const toml::table& link, const char* side, std::vector<std::pair<LinkEnd, Interface>>& ends,
                  Diagnostics& diags) {
@@ -104,13 +179,14 @@ LinkEnd read_end(const toml::table& link, const char* side, std::vector<std::pai
   }
   const auto& t = *n->as_table();
   end.loc = loc_of(*n);
-  check_keys(t, {"node", "ifname", "addresses"}, std::string("link end ") + side, diags);
+  check_keys(t, {"node", "ifname", "addresses", "mtu", "mac", "up"}, std::string("link end ") + side, diags);
   end.node = required_string(t, "node", end.loc, diags, std::string("link end ") + side);
   end.ifname = required_string(t, "ifname", end.loc, diags, std::string("link end ") + side);
   Interface iface;
   iface.name = end.ifname;
   iface.loc = end.loc;
   if (const auto* a = t.get("addresses")) read_addresses(*a, iface.addresses, diags);
+  read_link_settings(t, iface, diags);
   ends.emplace_back(end, std::move(iface));
   return end;
 }
@@ -149,6 +225,13 @@ void read_links(const toml::node& n, Scenario& s, Diagnostics& diags) {
     s.links.push_back(std::move(link));
   }
   attach_interfaces(s, ends);
+  for (auto& node : s.nodes) {  // a switch's bridge takes every veth end of the node as a port
+    if (!node.is_switch) continue;
+    auto& br = *std::find_if(node.interfaces.begin(), node.interfaces.end(),
+                             [](const Interface& i) { return i.kind == IfaceKind::bridge && i.name == "br0"; });
+    for (const auto& i : node.interfaces)
+      if (i.kind == IfaceKind::veth) br.ports.push_back(i.name);
+  }
 }
 
 ProbeSettings read_probe_settings(const toml::table& t, ProbeSettings base, Diagnostics& diags) {

@@ -60,7 +60,34 @@ void check_link_end(const Scenario& s, const LinkEnd& e, Diagnostics& diags) {
   check_ifname(e.ifname, e.loc, diags);
 }
 
+/// A bridge's ports are veth ends of its node, each in one bridge, without addresses of their own.
+void check_bridge(const Node& n, const Interface& br, std::map<std::string, std::string>& port_of, Diagnostics& diags) {
+  check_ifname(br.name, br.loc, diags);
+  for (const auto& p : br.ports) {
+    const Interface* i = find_iface(n, p);
+    if (!i || i->kind != IfaceKind::veth)
+      diags.add(br.loc, "bridge \"" + br.name + "\" in node \"" + n.name + "\": port \"" + p +
+                            "\" is not a link end of the node" + did_you_mean(p, iface_names(n)));
+    else if (!i->addresses.empty())
+      diags.add(br.loc, "bridge \"" + br.name + "\": port " + p +
+                            " has addresses; a port only carries frames, "
+                            "give the addresses to the bridge");
+    if (auto [it, fresh] = port_of.emplace(p, br.name); !fresh)
+      diags.add(br.loc,
+                "bridge \"" + br.name + "\": port " + p + " is already a port of bridge \"" + it->second + "\"");
+  }
+}
+
 void check_interfaces(const Node& n, Diagnostics& diags) {
+  std::map<std::string, std::string> port_of;
+  for (const auto& i : n.interfaces) {
+    if (i.kind == IfaceKind::bridge) check_bridge(n, i, port_of, diags);
+    const bool has_v6 = std::any_of(i.addresses.begin(), i.addresses.end(),
+                                    [](const Prefix& p) { return p.address.family == Family::v6; });
+    if (i.mtu && *i.mtu < 1280 && has_v6)
+      diags.add(i.loc, "interface " + i.name + " of node \"" + n.name + "\" has IPv6 addresses and mtu " +
+                           std::to_string(*i.mtu) + "; IPv6 needs an mtu of at least 1280");
+  }
   std::map<std::string, Loc> seen;
   for (const auto& i : n.interfaces) {
     if (i.name.empty()) continue;
@@ -79,7 +106,7 @@ void check_addresses(const Scenario& s, Diagnostics& diags) {
         if (auto [it, fresh] = owner.emplace(p.address, here); !fresh)
           diags.add(i.loc, "address " + p.address.str() + " on " + here + " is already on " + it->second +
                                "; every address must be unique in the scenario");
-        if (p.address.is_loopback())
+        if (p.address.is_loopback() && i.kind != IfaceKind::loopback)
           diags.add(i.loc, "address " + p.str() + " on " + here + " is a loopback address; use it only on lo");
       }
     }

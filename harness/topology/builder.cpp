@@ -103,9 +103,9 @@ Result<void> Topology::create_namespaces() {
 }
 
 Result<void> Topology::create_veths() {
-  // one batch per creating node: each veth is one request with its peer placed by fd
+  // one batch per creating node: its bridges, then each veth as one request with its peer placed by fd
   for (std::size_t i = 0; i < nodes_.size(); ++i) {
-    std::vector<nl::Request> batch;
+    std::vector<nl::Request> batch = bridge_requests(plan_.nodes[i]);
     for (const auto& v : plan_.veths)
       if (v.node == i) batch.push_back(veth_request(v, nodes_[v.peer_node]->ns.get()));
     if (batch.empty()) continue;
@@ -135,7 +135,8 @@ Result<void> Topology::configure() {
 Result<void> Topology::wait_oper_up() {
   auto pending = [&](std::size_t i) {
     for (const auto& f : plan_.nodes[i].ifaces)
-      if (std::find(nodes_[i]->up.begin(), nodes_[i]->up.end(), f.ifindex) == nodes_[i]->up.end()) return f.name;
+      if (f.wait_up && std::find(nodes_[i]->up.begin(), nodes_[i]->up.end(), f.ifindex) == nodes_[i]->up.end())
+        return f.name;
     return std::string();
   };
   for (std::size_t i = 0; i < nodes_.size(); ++i)
@@ -177,13 +178,19 @@ bool ipv6_usable(const IpAddress& addr) {
   return ::bind(s.get(), reinterpret_cast<const sockaddr*>(&sa), sizeof sa) == 0;
 }
 
+/// An IPv6 address becomes usable once its link has carrier (lo has it at once); on a link left
+/// down, or whose peer is down, it stays tentative, and nscheck does not wait for it.
+bool ipv6_waits(const PlannedIface& f, const Prefix& a) {
+  return a.address.family == Family::v6 && (f.wait_up || f.kind == scenario::IfaceKind::loopback);
+}
+
 Result<void> Topology::wait_ipv6_ready() {
   std::vector<int> fds;
   std::vector<std::size_t> which;
   for (std::size_t i = 0; i < nodes_.size(); ++i) {
     for (const auto& f : plan_.nodes[i].ifaces)
       for (const auto& a : f.addresses)
-        if (a.address.family == Family::v6 && (which.empty() || which.back() != i)) {
+        if (ipv6_waits(f, a) && (which.empty() || which.back() != i)) {
           fds.push_back(nodes_[i]->ns.get());
           which.push_back(i);
         }
@@ -192,7 +199,7 @@ Result<void> Topology::wait_ipv6_ready() {
   return for_each_netns(fds, [&](std::size_t k) -> Result<void> {
     for (const auto& f : plan_.nodes[which[k]].ifaces) {
       for (const auto& a : f.addresses) {
-        if (a.address.family != Family::v6) continue;
+        if (!ipv6_waits(f, a)) continue;
         while (!ipv6_usable(a.address)) {
           if (Clock::now() > deadline)
             return node_error(which[k], Error{"dev " + f.name + ": IPv6 address " + a.str() + " still not usable after " +

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,11 +28,17 @@ struct SysctlWrite {
   scenario::Loc loc;      ///< where the scenario set it (0:0 for nscheck's own defaults)
 };
 
-/// An interface to be created in a node.
+/// An interface of a node: a veth end or a bridge to create, or lo.
 struct PlannedIface {
   std::string name;
   int ifindex = 0;
   std::vector<Prefix> addresses;
+  scenario::IfaceKind kind = scenario::IfaceKind::veth;
+  bool up = true;       ///< set IFF_UP
+  bool wait_up = true;  ///< wait for IF_OPER_UP: up, with carrier (a veth whose peer is up too)
+  int master = 0;       ///< the bridge's ifindex for a port
+  std::optional<std::uint32_t> mtu;
+  std::optional<scenario::Mac> mac;
 };
 
 /// A veth pair: created from `node`'s socket, its peer placed straight into `peer_node`.

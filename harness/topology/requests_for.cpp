@@ -44,13 +44,26 @@ nl::Request rule_request(const PlannedRule& r) {
   return {nl::rule_new(spec), std::string("RTM_NEWRULE ") + (r.family == Family::v4 ? "" : "-6 ") + rule.text};
 }
 
+std::vector<nl::Request> bridge_requests(const PlannedNode& n) {
+  std::vector<nl::Request> out;
+  for (const auto& i : n.ifaces)
+    if (i.kind == scenario::IfaceKind::bridge)
+      out.push_back({nl::link_new("bridge", i.name, i.ifindex), "dev " + i.name + ": RTM_NEWLINK bridge"});
+  return out;
+}
+
 std::vector<nl::Request> configure_requests(const PlannedNode& n) {
   std::vector<nl::Request> out;
+  for (const auto& i : n.ifaces)
+    if (i.mtu || i.mac || i.master)
+      out.push_back({nl::link_set({i.ifindex, i.mtu, i.mac, i.master}), "dev " + i.name + ": RTM_NEWLINK set"});
   for (const auto& i : n.ifaces)
     for (const auto& a : i.addresses)
       out.push_back({nl::addr_new(i.ifindex, a), "dev " + i.name + ": RTM_NEWADDR " + a.str()});
   out.push_back({nl::link_set_up(k_lo_ifindex), "dev lo: RTM_NEWLINK up"});
-  for (const auto& i : n.ifaces) out.push_back({nl::link_set_up(i.ifindex), "dev " + i.name + ": RTM_NEWLINK up"});
+  for (const auto& i : n.ifaces)
+    if (i.up && i.kind != scenario::IfaceKind::loopback)
+      out.push_back({nl::link_set_up(i.ifindex), "dev " + i.name + ": RTM_NEWLINK up"});
   for (const auto& r : n.routes) out.push_back(route_request(r));
   for (const auto& r : n.rules) out.push_back(rule_request(r));
   return out;

@@ -11,7 +11,11 @@ namespace nscheck::topology {
 /// The RTM_NEWLINK creating a veth; peer_ns_fd is the live fd of the peer's namespace.
 nl::Request veth_request(const PlannedVeth& v, int peer_ns_fd);
 
-/// Addresses, link up (lo first) and routes of one node, in the order they must run.
+/// The bridges of one node (created with the veths, before the sysctls of their interfaces).
+std::vector<nl::Request> bridge_requests(const PlannedNode& n);
+
+/// Link settings (mtu, address, master), addresses, link up (lo first) and routes of one node, in the order they must
+/// run.
 std::vector<nl::Request> configure_requests(const PlannedNode& n);
 
 /// What the netlink factory needs of a planned route.
