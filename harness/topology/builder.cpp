@@ -55,12 +55,28 @@ Result<void> write_sysctls_here(const std::vector<SysctlWrite>& writes) {
   return {};
 }
 
+Result<void> check_kernel_features(const std::vector<FeatureTrial>& trials) {
+  if (trials.empty()) return {};
+  // a scratch namespace, freed on return: the trials leave nothing anywhere
+  auto scratch = create_netns(1, [&](std::size_t) -> Result<void> {
+    NS_TRY(sock, nl::Socket::open());
+    for (const auto& t : trials) {
+      const std::vector<nl::Request> one{t.request};
+      if (auto r = sock.transact(one); !r) return r.error().with_context(t.where + ": this kernel lacks " + t.feature);
+    }
+    return {};
+  });
+  if (!scratch) return scratch.error();
+  return {};
+}
+
 Result<Topology> Topology::build(const Plan& plan, BuildTimings* timings) {
   Topology t;
   t.plan_ = plan;
   BuildTimings local;
   BuildTimings& tm = timings ? *timings : local;
   auto t0 = Clock::now();
+  NS_CHECK(check_kernel_features(feature_trials(plan)));  // before anything is built
   NS_CHECK(t.create_namespaces());
   tm.namespaces_s = seconds_since(t0);
   t0 = Clock::now();

@@ -1,5 +1,7 @@
 #include "topology/requests_for.hpp"
 
+#include <utility>
+
 namespace nscheck::topology {
 
 nl::Request veth_request(const PlannedVeth& v, int peer_ns_fd) {
@@ -66,6 +68,31 @@ std::vector<nl::Request> configure_requests(const PlannedNode& n) {
       out.push_back({nl::link_set_up(i.ifindex), "dev " + i.name + ": RTM_NEWLINK up"});
   for (const auto& r : n.routes) out.push_back(route_request(r));
   for (const auto& r : n.rules) out.push_back(rule_request(r));
+  return out;
+}
+
+}  // namespace nscheck::topology
+
+namespace nscheck::topology {
+
+std::vector<FeatureTrial> feature_trials(const Plan& plan) {
+  std::vector<FeatureTrial> out;
+  bool bridge = false, rule[2] = {false, false};
+  for (const auto& n : plan.nodes) {
+    for (const auto& i : n.ifaces) {
+      if (i.kind != scenario::IfaceKind::bridge || std::exchange(bridge, true)) continue;
+      out.push_back({"node " + n.name + ": dev " + i.name, "bridge devices (CONFIG_BRIDGE, module bridge)",
+                     bridge_requests(n).front()});
+    }
+    for (const auto& r : n.rules) {
+      const bool v6 = r.family == Family::v6;
+      if (std::exchange(rule[v6], true)) continue;
+      out.push_back(
+          {"node " + n.name + ": rule " + r.rule.text,
+           v6 ? "IPv6 policy routing (CONFIG_IPV6_MULTIPLE_TABLES)" : "policy routing (CONFIG_IP_MULTIPLE_TABLES)",
+           rule_request(r)});
+    }
+  }
   return out;
 }
 

@@ -24,6 +24,16 @@ nl::RouteSpec route_spec(const PlannedRoute& r);
 /// One rule, in its family.
 nl::Request rule_request(const PlannedRule& r);
 
+/// A kernel feature the plan needs, tried in a scratch namespace before anything is built.
+struct FeatureTrial {
+  std::string where;    ///< "node sw: dev br0"
+  std::string feature;  ///< "bridge devices (CONFIG_BRIDGE, module bridge)"
+  nl::Request request;  ///< the first request of the plan that needs it
+};
+
+/// The trials of a plan: its first bridge, its first rule of each family.
+std::vector<FeatureTrial> feature_trials(const Plan& plan);
+
 /// One route.
 nl::Request route_request(const PlannedRoute& r);
 

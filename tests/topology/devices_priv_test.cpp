@@ -113,5 +113,30 @@ TEST(Devices, BridgesJoinHostsAndLoopbackAddressesAnswer) {
   EXPECT_EQ(cell(run, "h5", "203.0.113.6").reason, "timeout");    // h6's end is down
 }
 
+TEST(Devices, FeatureTrialsNameTheFirstUserOfEachFeature) {
+  auto s = scenario::parse_scenario(k_lan, "t.toml");
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  const auto trials = topology::feature_trials(topology::plan_topology(*s));
+  ASSERT_EQ(trials.size(), 1u);
+  EXPECT_EQ(trials[0].where, "node sw: dev br0");
+  EXPECT_TRUE(topology::check_kernel_features(trials).ok());  // this kernel has bridges
+}
+
+TEST(Devices, MissingKernelFeatureFailsBeforeAnythingIsBuilt) {
+  const std::vector<topology::FeatureTrial> trials{
+      {"node sw: dev br0",
+       "frobnicator devices (CONFIG_FROB)",
+       {nl::link_new("nscheck-nokind", "br0", 0), "dev br0: RTM_NEWLINK nscheck-nokind"}}};
+  const auto r = topology::check_kernel_features(trials);
+  ASSERT_FALSE(r.ok());
+  RecordProperty("message", r.error().message);
+  EXPECT_EQ(r.error().kind, ErrorKind::environment);
+  EXPECT_EQ(r.error().message.rfind("node sw: dev br0: this kernel lacks frobnicator devices (CONFIG_FROB): "
+                                    "dev br0: RTM_NEWLINK nscheck-nokind: ",
+                                    0),
+            0u)
+      << r.error().message;
+}
+
 }  // namespace
 }  // namespace nscheck::test
