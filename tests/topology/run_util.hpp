@@ -11,15 +11,22 @@
 
 namespace nscheck::test {
 
-/// Runs a scenario text; a harness error fails the test.
-inline report::Run run_text(const std::string& text) {
-  auto s = scenario::parse_scenario(text, "t.toml");
+/// Runs a parsed scenario; a harness error fails the test.
+inline report::Run run_parsed(const Result<scenario::Scenario>& s) {
   EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().message);
   if (!s.ok()) return {};
   std::atomic<bool> stop{false};
   auto r = run::run_scenario(*s, {}, stop);
   EXPECT_FALSE(r.error.has_value()) << r.error->message;
   return r.report;
+}
+
+/// Runs a scenario text.
+inline report::Run run_text(const std::string& text) { return run_parsed(scenario::parse_scenario(text, "t.toml")); }
+
+/// Runs a scenario file of the source tree ("scenarios/x.toml").
+inline report::Run run_file(const std::string& relative) {
+  return run_parsed(scenario::load_scenario(std::string(NSCHECK_SOURCE_DIR) + "/" + relative));
 }
 
 /// The cell of stage `stage` from `source` to `address`, or an empty cell (and a failure).
