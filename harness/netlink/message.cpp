@@ -42,13 +42,9 @@ void MessageBuilder::put_attr(std::uint16_t type, const void* data, std::size_t 
   if (len > 0) std::memcpy(buf_.data() + offset + NLA_HDRLEN, data, len);
 }
 
-void MessageBuilder::put_u8(std::uint16_t type, std::uint8_t value) {
-  put_attr(type, &value, sizeof value);
-}
+void MessageBuilder::put_u8(std::uint16_t type, std::uint8_t value) { put_attr(type, &value, sizeof value); }
 
-void MessageBuilder::put_u32(std::uint16_t type, std::uint32_t value) {
-  put_attr(type, &value, sizeof value);
-}
+void MessageBuilder::put_u32(std::uint16_t type, std::uint32_t value) { put_attr(type, &value, sizeof value); }
 
 void MessageBuilder::put_strz(std::uint16_t type, std::string_view text) {
   // Bytes past len_ were never written, so the terminating NUL and the padding are already 0.
@@ -65,6 +61,12 @@ Nest MessageBuilder::nest(std::uint16_t type) {
     const nlattr header{NLA_HDRLEN, type};
     std::memcpy(buf_.data() + start, &header, sizeof header);
   }
+  return Nest(*this, start);
+}
+
+Nest MessageBuilder::open_sized(const void* data, std::size_t len) {
+  const std::size_t start = reserve(len);
+  if (start != k_none) std::memcpy(buf_.data() + start, data, len);
   return Nest(*this, start);
 }
 

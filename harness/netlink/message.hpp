@@ -53,6 +53,12 @@ class MessageBuilder {
   void put_strz(std::uint16_t type, std::string_view text);
   /// Opens a nested attribute that closes when the returned guard is destroyed.
   [[nodiscard]] Nest nest(std::uint16_t type);
+  /// Appends a struct whose first u16 is the length of itself and of what follows it until the
+  /// returned guard is destroyed (struct rtnexthop: a nest without a type).
+  template <class T>
+  [[nodiscard]] Nest nest_struct(const T& head) {
+    return open_sized(&head, sizeof head);
+  }
 
   /// True once something did not fit.
   [[nodiscard]] bool overflowed() const { return overflow_; }
@@ -65,6 +71,7 @@ class MessageBuilder {
 
   std::size_t reserve(std::size_t len);
   void put_raw(const void* data, std::size_t len);
+  Nest open_sized(const void* data, std::size_t len);
   void close_nest(std::size_t start);
 
   std::array<std::uint8_t, k_message_capacity> buf_{};

@@ -1,6 +1,7 @@
 #include "netlink/requests.hpp"
 
 #include <libmnl/libmnl.h>
+#include <linux/fib_rules.h>
 #include <linux/if.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
@@ -40,8 +41,7 @@ void put_veth_peer(MessageBuilder& msg, const VethSpec& spec) {
   // the peer gets a chosen ifindex.
   msg.put_struct(link_header(spec.peer_ifindex));
   if (!spec.peer_name.empty()) msg.put_strz(IFLA_IFNAME, spec.peer_name);
-  if (spec.peer_ns_fd >= 0)
-    msg.put_u32(IFLA_NET_NS_FD, static_cast<std::uint32_t>(spec.peer_ns_fd));
+  if (spec.peer_ns_fd >= 0) msg.put_u32(IFLA_NET_NS_FD, static_cast<std::uint32_t>(spec.peer_ns_fd));
 }
 
 }  // namespace
@@ -57,6 +57,26 @@ Bytes link_new_veth(const VethSpec& spec) {
     auto data = msg.nest(IFLA_INFO_DATA);
     put_veth_peer(msg, spec);
   }
+  return msg.finish();
+}
+
+Bytes link_new(const std::string& kind, const std::string& name, int ifindex) {
+  MessageBuilder msg(RTM_NEWLINK, k_create_flags);
+  msg.put_struct(link_header(ifindex));
+  msg.put_strz(IFLA_IFNAME, name);
+  {
+    auto linkinfo = msg.nest(IFLA_LINKINFO);
+    msg.put_strz(IFLA_INFO_KIND, kind);
+  }
+  return msg.finish();
+}
+
+Bytes link_set(const LinkSettings& settings) {
+  MessageBuilder msg(RTM_NEWLINK, k_flags);
+  msg.put_struct(link_header(settings.ifindex));
+  if (settings.mtu) msg.put_u32(IFLA_MTU, *settings.mtu);
+  if (settings.mac) msg.put_attr(IFLA_ADDRESS, settings.mac->data(), settings.mac->size());
+  if (settings.master > 0) msg.put_u32(IFLA_MASTER, static_cast<std::uint32_t>(settings.master));
   return msg.finish();
 }
 
@@ -88,22 +108,79 @@ Bytes addr_new(int ifindex, const Prefix& prefix) {
   return msg.finish();
 }
 
+namespace {
+
+std::uint8_t rtm_type(RouteType t) {
+  switch (t) {
+    case RouteType::blackhole: return RTN_BLACKHOLE;
+    case RouteType::unreachable: return RTN_UNREACHABLE;
+    case RouteType::prohibit: return RTN_PROHIBIT;
+    case RouteType::unicast: break;
+  }
+  return RTN_UNICAST;
+}
+
+/// The header a table id needs: ids above 255 fit only RTA_TABLE, so rtm_table says UNSPEC.
+std::uint8_t header_table(std::uint32_t table) {
+  return table < 256 ? static_cast<std::uint8_t>(table) : static_cast<std::uint8_t>(RT_TABLE_UNSPEC);
+}
+
+/// RTA_MULTIPATH: one struct rtnexthop per path, each followed by its RTA_GATEWAY.
+void put_multipath(MessageBuilder& msg, const std::vector<NextHopSpec>& nexthops) {
+  auto multipath = msg.nest(RTA_MULTIPATH);
+  for (const auto& h : nexthops) {
+    rtnexthop rtnh{};
+    rtnh.rtnh_flags = h.onlink ? RTNH_F_ONLINK : 0;
+    rtnh.rtnh_hops = static_cast<std::uint8_t>(h.weight - 1);  // the kernel adds 1 back
+    rtnh.rtnh_ifindex = h.oif;
+    auto path = msg.nest_struct(rtnh);
+    if (h.gateway) put_address(msg, RTA_GATEWAY, *h.gateway);
+  }
+}
+
+}  // namespace
+
 Bytes route_new(const RouteSpec& spec) {
   MessageBuilder msg(RTM_NEWROUTE, k_create_flags);
+  const bool forwards = spec.type == RouteType::unicast;
   rtmsg rtm{};
   rtm.rtm_family = static_cast<std::uint8_t>(spec.destination.address.af());
   rtm.rtm_dst_len = spec.destination.length;
-  rtm.rtm_table = RT_TABLE_MAIN;
+  rtm.rtm_table = header_table(spec.table);
   rtm.rtm_protocol = RTPROT_STATIC;
-  rtm.rtm_scope = spec.gateway ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
-  rtm.rtm_type = RTN_UNICAST;
+  // as `ip route add` chooses: only a unicast route without a gateway is confined to its link
+  const bool via_gateway = spec.gateway || !spec.nexthops.empty();
+  rtm.rtm_scope = forwards && !via_gateway ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE;
+  rtm.rtm_type = rtm_type(spec.type);
+  rtm.rtm_flags = spec.onlink ? RTNH_F_ONLINK : 0;
   msg.put_struct(rtm);
-  msg.put_u32(RTA_TABLE, RT_TABLE_MAIN);
+  msg.put_u32(RTA_TABLE, spec.table);
   if (spec.destination.length > 0) put_address(msg, RTA_DST, spec.destination.address);
   if (spec.gateway) put_address(msg, RTA_GATEWAY, *spec.gateway);
   if (spec.oif > 0) msg.put_u32(RTA_OIF, static_cast<std::uint32_t>(spec.oif));
   if (spec.prefsrc) put_address(msg, RTA_PREFSRC, *spec.prefsrc);
   if (spec.metric) msg.put_u32(RTA_PRIORITY, *spec.metric);
+  if (!spec.nexthops.empty()) put_multipath(msg, spec.nexthops);
+  return msg.finish();
+}
+
+Bytes rule_new(const RuleSpec& spec) {
+  MessageBuilder msg(RTM_NEWRULE, k_create_flags);
+  fib_rule_hdr frh{};
+  frh.family = spec.family == Family::v4 ? AF_INET : AF_INET6;
+  frh.src_len = spec.src ? spec.src->length : 0;
+  frh.dst_len = spec.dst ? spec.dst->length : 0;
+  frh.table = header_table(spec.table);
+  frh.action = FR_ACT_TO_TBL;
+  msg.put_struct(frh);
+  msg.put_u32(FRA_TABLE, spec.table);
+  if (spec.src && spec.src->length > 0) put_address(msg, FRA_SRC, spec.src->address);
+  if (spec.dst && spec.dst->length > 0) put_address(msg, FRA_DST, spec.dst->address);
+  if (spec.priority) msg.put_u32(FRA_PRIORITY, *spec.priority);
+  if (spec.fwmark) msg.put_u32(FRA_FWMARK, *spec.fwmark);
+  if (spec.fwmask) msg.put_u32(FRA_FWMASK, *spec.fwmask);
+  if (!spec.iifname.empty()) msg.put_strz(FRA_IFNAME, spec.iifname);
+  if (!spec.oifname.empty()) msg.put_strz(FRA_OIFNAME, spec.oifname);
   return msg.finish();
 }
 

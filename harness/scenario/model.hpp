@@ -2,6 +2,7 @@
 // The scenario model: plain data, no TOML++ types. Every element remembers where it was written
 // so that errors and reports can point into the file.
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -26,23 +27,64 @@ struct Sysctl {
   Loc loc;
 };
 
-/// A route in a node. Text forms: "default via X", "PREFIX via X", "PREFIX dev IF",
-/// with optional "dev IF", "src ADDR" and "metric N".
+/// What a route does with the packets it matches, as `ip route add TYPE PREFIX` writes it.
+enum class RouteType { unicast, blackhole, unreachable, prohibit };
+
+/// One path of a multipath route: "nexthop via ADDR dev IF weight N onlink".
+struct NextHop {
+  std::optional<IpAddress> gateway;  ///< "via"
+  std::string device;                ///< "dev" ("" = chosen by the kernel from the gateway)
+  int weight = 1;                    ///< "weight", 1..256
+  bool onlink = false;               ///< "onlink": the gateway is on the link even without a subnet
+};
+
+/// A route in a node. Text forms: "[TYPE] default via X", "PREFIX via X", "PREFIX dev IF",
+/// with optional "dev IF", "onlink", "src ADDR", "metric N", "table T" and, last, one or more
+/// "nexthop via X dev IF weight N".
 struct Route {
+  RouteType type = RouteType::unicast;
   Prefix destination;                 ///< 0.0.0.0/0 for "default"
   std::optional<IpAddress> gateway;   ///< "via"
   std::string device;                 ///< "dev" ("" = chosen by the kernel from the gateway)
   std::optional<IpAddress> source;    ///< "src": preferred source address
   std::optional<std::uint32_t> metric;
+  bool onlink = false;            ///< "onlink" (with via and dev)
+  std::string table;              ///< "table": "" = main, a number, or a name from the node's tables
+  std::vector<NextHop> nexthops;  ///< ECMP paths (then gateway and device are empty)
   std::string text;                   ///< as written, for messages
   Loc loc;
 };
 
-/// An interface of a node (today: one end of a veth link).
+/// A policy routing rule, as `ip rule add` writes it: "from 192.0.2.0/24 table 100 priority 1000".
+struct Rule {
+  std::optional<Prefix> from;  ///< "from PREFIX" ("all" = none)
+  std::optional<Prefix> to;    ///< "to PREFIX" ("all" = none)
+  std::optional<std::uint32_t> fwmark;
+  std::optional<std::uint32_t> fwmask;  ///< "fwmark MARK/MASK"
+  std::string iif;                      ///< "iif IFNAME": packets that came in there ("lo": sent by the node)
+  std::string oif;                      ///< "oif IFNAME": sockets bound to that interface
+  std::optional<std::uint32_t> priority;
+  std::string table;  ///< "table T" (or "lookup T"): a number or a name from the node's tables
+  std::string text;   ///< as written, for messages
+  Loc loc;
+};
+
+/// What an interface is: a veth end, the node's lo, or a bridge of the node.
+enum class IfaceKind { veth, loopback, bridge };
+
+/// A MAC address, "02:00:00:00:00:01".
+using Mac = std::array<std::uint8_t, 6>;
+
+/// An interface of a node: one end of a veth link, lo (with "loopback" addresses) or a bridge.
 struct Interface {
   std::string name;
+  IfaceKind kind = IfaceKind::veth;
   std::vector<Prefix> addresses;
-  std::string link_peer;  ///< "node:ifname" at the other end of the veth
+  std::optional<std::uint32_t> mtu;  ///< "mtu" (ip link set IF mtu N)
+  std::optional<Mac> mac;            ///< "mac" (ip link set IF address MAC)
+  bool up = true;                    ///< "up = false": left down
+  std::vector<std::string> ports;    ///< a bridge's ports: veth ends of the same node
+  std::string link_peer;             ///< "node:ifname" at the other end of the veth
   Loc loc;
 };
 
@@ -106,6 +148,9 @@ struct Node {
   std::vector<PortDecl> services;
   std::vector<NftRuleset> nft;  ///< applied once the links are up, in order
   std::vector<NatRule> nat;     ///< compiled and applied after `nft`
+  std::map<std::string, std::uint32_t> tables;  ///< "tables = { isp1 = 100 }": names of route tables
+  std::vector<Rule> rules;                      ///< policy routing rules, in the order written
+  bool is_switch = false;                       ///< "switch = true": every veth end is a port of bridge br0
   Loc loc;
 };
 

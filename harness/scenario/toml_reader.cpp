@@ -2,15 +2,20 @@
 
 #include <algorithm>
 #include <map>
+#include <charconv>
 
 #include "scenario/expect.hpp"
 #include "scenario/firewall_reader.hpp"
 #include "scenario/loader.hpp"
 #include "scenario/route_text.hpp"
+#include "scenario/rule_text.hpp"
 #include "scenario/toml_util.hpp"
 
 namespace nscheck::scenario {
 namespace {
+
+void read_addresses(const toml::node& n, std::vector<Prefix>& out, Diagnostics& diags);
+void read_link_settings(const toml::table& t, Interface& iface, Diagnostics& diags);
 
 void read_sysctls(const toml::node& n, std::vector<Sysctl>& out, Diagnostics& diags) {
   const auto* t = n.as_table();
@@ -18,10 +23,13 @@ void read_sysctls(const toml::node& n, std::vector<Sysctl>& out, Diagnostics& di
   flatten_sysctls(*t, "", out, diags);
 }
 
-void read_routes(const toml::node& n, std::vector<Route>& out, Diagnostics& diags) {
-  for_each_string(n, "routes", diags, [&](const std::string& text, Loc loc) {
-    auto r = parse_route(text);
-    if (!r) return diags.add(loc, "route \"" + text + "\": " + r.error().message);
+/// An array of one-line texts (routes, rules), each parsed by `parse`, positioned at its string.
+template <class T>
+void read_texts(const toml::node& n, const char* key, const char* what, Result<T> (*parse)(std::string_view),
+                std::vector<T>& out, Diagnostics& diags) {
+  for_each_string(n, key, diags, [&](const std::string& text, Loc loc) {
+    auto r = parse(text);
+    if (!r) return diags.add(loc, std::string(what) + " \"" + text + "\": " + r.error().message);
     r->loc = loc;
     out.push_back(*r);
   });
@@ -50,6 +58,63 @@ void check_ports(const Node& node, Diagnostics& diags) {
                              "services (the user's own), once");
 }
 
+void read_routes(const toml::node& n, std::vector<Route>& out, Diagnostics& diags) {
+  read_texts(n, "routes", "route", parse_route, out, diags);
+}
+
+/// tables = { isp1 = 100 }: names for route table ids, usable in "table NAME".
+void read_tables(const toml::node& n, std::map<std::string, std::uint32_t>& out, Diagnostics& diags) {
+  const auto* t = n.as_table();
+  if (!t) return diags.add(loc_of(n), "tables must be a table of names and ids, e.g. tables = { isp1 = 100 }");
+  for (const auto& [key, v] : *t) {
+    const std::string name(key.str());
+    const auto id = v.is_integer() ? std::optional(v.as_integer()->get()) : std::nullopt;
+    if (!id || *id < 1 || *id > 0xffffffffLL || table_id(name, {}))  // a number, main, local, default, ""
+      diags.add(loc_of(v),
+                "tables: write NAME = ID, with a NAME that is not a number, main, local or default "
+                "and an ID from 1 to 4294967295 (\"" +
+                    name + "\" is not)");
+    else
+      out.emplace(name, static_cast<std::uint32_t>(*id));
+  }
+}
+
+/// bridges = [{ name = "br0", ports = ["eth1"], addresses = [...], mtu, mac, up }]
+void read_bridge(const toml::node& n, Node& node, Diagnostics& diags) {
+  const auto* t = n.as_table();
+  if (!t) return diags.add(loc_of(n), "each bridge must be a table: { name = \"br0\", ports = [\"IFNAME\", ...] }");
+  check_keys(*t, {"name", "ports", "addresses", "mtu", "mac", "up"}, "bridge", diags);
+  Interface br;
+  br.kind = IfaceKind::bridge;
+  br.loc = loc_of(n);
+  br.name = required_string(*t, "name", br.loc, diags, "bridge");
+  if (const auto* a = t->get("addresses")) read_addresses(*a, br.addresses, diags);
+  if (const auto* p = t->get("ports"))
+    for_each_string(*p, "ports", diags, [&](const std::string& port, Loc) { br.ports.push_back(port); });
+  read_link_settings(*t, br, diags);
+  node.interfaces.push_back(std::move(br));
+}
+
+/// loopback = [...] (addresses on lo), bridges = [...], switch = true.
+void read_node_devices(const toml::table& t, Node& node, Diagnostics& diags) {
+  if (const auto* lo = t.get("loopback")) {
+    Interface i{.name = "lo", .kind = IfaceKind::loopback, .loc = loc_of(*lo)};
+    read_addresses(*lo, i.addresses, diags);
+    node.interfaces.push_back(std::move(i));
+  }
+  if (const auto* b = t.get("bridges")) {
+    if (const auto* arr = b->as_array())
+      for (const auto& item : *arr) read_bridge(item, node, diags);
+    else
+      diags.add(loc_of(*b), "bridges must be an array of tables: bridges = [{ name = \"br0\", ports = [...] }]");
+  }
+  if (const auto* sw = t.get("switch")) {
+    if (!sw->is_boolean()) return diags.add(loc_of(*sw), "\"switch\" must be true or false");
+    node.is_switch = sw->as_boolean()->get();
+    if (node.is_switch) node.interfaces.push_back({.name = "br0", .kind = IfaceKind::bridge, .loc = loc_of(*sw)});
+  }
+}
+
 void read_node(const std::string& name, const toml::node& n, std::string_view text, Scenario& s,
                Diagnostics& diags) {
   Node node;
@@ -59,10 +124,14 @@ void read_node(const std::string& name, const toml::node& n, std::string_view te
   if (!t) {
     diags.add(node.loc, "node \"" + name + "\" must be a table, e.g. [nodes." + name + "]");
   } else {
-    std::vector<std::string> keys{"routes", "sysctl", "listen", "services"};
+    std::vector<std::string> keys{"routes", "rules", "sysctl", "tables", "loopback", "bridges", "switch", "listen",
+                                  "services"};
     keys.insert(keys.end(), k_firewall_node_keys.begin(), k_firewall_node_keys.end());
     check_keys(*t, keys, "node \"" + name + "\"", diags);
+    read_node_devices(*t, node, diags);
+    if (const auto* r = t->get("rules")) read_texts(*r, "rules", "rule", parse_rule, node.rules, diags);
     if (const auto* r = t->get("routes")) read_routes(*r, node.routes, diags);
+    if (const auto* tb = t->get("tables")) read_tables(*tb, node.tables, diags);
     if (const auto* y = t->get("sysctl")) read_sysctls(*y, node.sysctls, diags);
     if (const auto* l = t->get("listen")) read_ports(*l, "listen", node.listen, diags);
     if (const auto* v = t->get("services")) read_ports(*v, "services", node.services, diags);
@@ -90,9 +159,43 @@ void read_addresses(const toml::node& n, std::vector<Prefix>& out, Diagnostics& 
     }
     out.push_back(*p);
     if (p->address.family == Family::v6 && p->address.bytes[0] == 0xfe && (p->address.bytes[1] & 0xc0) == 0x80)
-      diags.add(loc, "IPv6 address \"" + text + "\" is link-local; the kernel gives every interface its own "
+      diags.add(loc, "IPv6 address \"" + text +
+                         "\" is link-local; the kernel gives every interface its own "
                      "fe80:: address: use a global or unique-local address (2001:db8::/32, fd00::/8)");
   });
+}
+
+std::optional<Mac> parse_mac(const std::string& text) {
+  Mac mac{};
+  if (text.size() != 17) return std::nullopt;
+  for (std::size_t i = 0; i < mac.size(); ++i) {
+    const char* p = text.data() + i * 3;
+    if (i > 0 && p[-1] != ':') return std::nullopt;
+    auto [end, ec] = std::from_chars(p, p + 2, mac[i], 16);
+    if (ec != std::errc{} || end != p + 2) return std::nullopt;
+  }
+  return mac;
+}
+
+/// mtu, mac and up of a link end or a bridge (ip link set IF mtu N address MAC up|down).
+void read_link_settings(const toml::table& t, Interface& iface, Diagnostics& diags) {
+  if (auto mtu = optional_int(t, "mtu", diags)) {
+    if (*mtu < 68 || *mtu > 65535)
+      diags.add(loc_of(*t.get("mtu")), "mtu must be between 68 and 65535 (IPv6 needs at least 1280)");
+    else
+      iface.mtu = static_cast<std::uint32_t>(*mtu);
+  }
+  if (auto mac = optional_string(t, "mac", diags)) {
+    iface.mac = parse_mac(*mac);
+    if (!iface.mac || ((*iface.mac)[0] & 1) != 0 || *iface.mac == Mac{})
+      diags.add(loc_of(*t.get("mac")), "mac \"" + *mac + "\" must be a unicast MAC address like 02:00:00:00:00:01");
+  }
+  if (const auto* up = t.get("up")) {
+    if (!up->is_boolean())
+      diags.add(loc_of(*up), "\"up\" must be true or false");
+    else
+      iface.up = up->as_boolean()->get();
+  }
 }
 
 /// Reads one link end; its addresses go to a new Interface appended to `ifaces`.
@@ -102,19 +205,20 @@ LinkEnd read_end(const toml::table& link, const char* side, std::vector<std::pai
   const auto* n = link.get(side);
   end.loc = loc_of(link);
   if (!n || !n->as_table()) {
-    diags.add(n ? loc_of(*n) : end.loc, std::string("link needs ") + side +
-                                            " = { node = \"NAME\", ifname = \"IFNAME\", addresses = [...] }");
+    diags.add(n ? loc_of(*n) : end.loc,
+              std::string("link needs ") + side + " = { node = \"NAME\", ifname = \"IFNAME\", addresses = [...] }");
     return end;
   }
   const auto& t = *n->as_table();
   end.loc = loc_of(*n);
-  check_keys(t, {"node", "ifname", "addresses"}, std::string("link end ") + side, diags);
+  check_keys(t, {"node", "ifname", "addresses", "mtu", "mac", "up"}, std::string("link end ") + side, diags);
   end.node = required_string(t, "node", end.loc, diags, std::string("link end ") + side);
   end.ifname = required_string(t, "ifname", end.loc, diags, std::string("link end ") + side);
   Interface iface;
   iface.name = end.ifname;
   iface.loc = end.loc;
   if (const auto* a = t.get("addresses")) read_addresses(*a, iface.addresses, diags);
+  read_link_settings(t, iface, diags);
   ends.emplace_back(end, std::move(iface));
   return end;
 }
@@ -153,6 +257,13 @@ void read_links(const toml::node& n, Scenario& s, Diagnostics& diags) {
     s.links.push_back(std::move(link));
   }
   attach_interfaces(s, ends);
+  for (auto& node : s.nodes) {  // a switch's bridge takes every veth end of the node as a port
+    if (!node.is_switch) continue;
+    auto& br = *std::find_if(node.interfaces.begin(), node.interfaces.end(),
+                             [](const Interface& i) { return i.kind == IfaceKind::bridge && i.name == "br0"; });
+    for (const auto& i : node.interfaces)
+      if (i.kind == IfaceKind::veth) br.ports.push_back(i.name);
+  }
 }
 
 ProbeSettings read_probe_settings(const toml::table& t, ProbeSettings base, Diagnostics& diags) {
@@ -207,8 +318,7 @@ void read_stage(const toml::node& item, std::size_t index, const Scenario& s, Pr
   read_expectations(*t, s, text, st, cells_left, diags);
 }
 
-void read_stages(const toml::node& n, Scenario& s, ProbeSettings defaults, std::string_view text,
-                 Diagnostics& diags) {
+void read_stages(const toml::node& n, Scenario& s, ProbeSettings defaults, std::string_view text, Diagnostics& diags) {
   const auto* arr = n.as_array();
   if (!arr) return diags.add(loc_of(n), "stages must be an array of tables: [[stages]]");
   if (arr->empty())

@@ -1,10 +1,13 @@
 #include "scenario/validate.hpp"
 
-#include "scenario/sysctl_keys.hpp"
-
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <set>
+#include <tuple>
+
+#include "scenario/route_text.hpp"
+#include "scenario/sysctl_keys.hpp"
 
 namespace nscheck::scenario {
 namespace {
@@ -33,8 +36,7 @@ bool valid_name_char(char c) {
 
 void check_node_name(const Node& n, Diagnostics& diags) {
   const bool ok = !n.name.empty() && n.name.size() <= 32 && std::all_of(n.name.begin(), n.name.end(), valid_name_char);
-  if (!ok)
-    diags.add(n.loc, "node name \"" + n.name + "\" must be 1 to 32 letters, digits, '-' or '_'");
+  if (!ok) diags.add(n.loc, "node name \"" + n.name + "\" must be 1 to 32 letters, digits, '-' or '_'");
 }
 
 void check_ifname(const std::string& name, Loc loc, Diagnostics& diags) {
@@ -43,13 +45,12 @@ void check_ifname(const std::string& name, Loc loc, Diagnostics& diags) {
     diags.add(loc, "interface name \"" + name + "\" is " + std::to_string(name.size()) +
                        " characters; the kernel allows at most 15");
   // "all" and "default" are taken by net.ipv4.conf.{all,default}: the kernel refuses them (EINVAL)
-  const bool bad = name == "." || name == ".." || name == "lo" || name == "all" || name == "default" ||
-                   std::any_of(name.begin(), name.end(), [](char c) {
-                     return c == '/' || c == ':' || c <= ' ' || c == 127;
-                   });
+  const bool bad =
+      name == "." || name == ".." || name == "lo" || name == "all" || name == "default" ||
+      std::any_of(name.begin(), name.end(), [](char c) { return c == '/' || c == ':' || c <= ' ' || c == 127; });
   if (bad)
-    diags.add(loc, "interface name \"" + name +
-                       "\" is not allowed (no '/', ':', spaces, and not lo, all, default, . or ..)");
+    diags.add(
+        loc, "interface name \"" + name + "\" is not allowed (no '/', ':', spaces, and not lo, all, default, . or ..)");
 }
 
 void check_link_end(const Scenario& s, const LinkEnd& e, Diagnostics& diags) {
@@ -59,7 +60,34 @@ void check_link_end(const Scenario& s, const LinkEnd& e, Diagnostics& diags) {
   check_ifname(e.ifname, e.loc, diags);
 }
 
+/// A bridge's ports are veth ends of its node, each in one bridge, without addresses of their own.
+void check_bridge(const Node& n, const Interface& br, std::map<std::string, std::string>& port_of, Diagnostics& diags) {
+  check_ifname(br.name, br.loc, diags);
+  for (const auto& p : br.ports) {
+    const Interface* i = find_iface(n, p);
+    if (!i || i->kind != IfaceKind::veth)
+      diags.add(br.loc, "bridge \"" + br.name + "\" in node \"" + n.name + "\": port \"" + p +
+                            "\" is not a link end of the node" + did_you_mean(p, iface_names(n)));
+    else if (!i->addresses.empty())
+      diags.add(br.loc, "bridge \"" + br.name + "\": port " + p +
+                            " has addresses; a port only carries frames, "
+                            "give the addresses to the bridge");
+    if (auto [it, fresh] = port_of.emplace(p, br.name); !fresh)
+      diags.add(br.loc,
+                "bridge \"" + br.name + "\": port " + p + " is already a port of bridge \"" + it->second + "\"");
+  }
+}
+
 void check_interfaces(const Node& n, Diagnostics& diags) {
+  std::map<std::string, std::string> port_of;
+  for (const auto& i : n.interfaces) {
+    if (i.kind == IfaceKind::bridge) check_bridge(n, i, port_of, diags);
+    const bool has_v6 = std::any_of(i.addresses.begin(), i.addresses.end(),
+                                    [](const Prefix& p) { return p.address.family == Family::v6; });
+    if (i.mtu && *i.mtu < 1280 && has_v6)
+      diags.add(i.loc, "interface " + i.name + " of node \"" + n.name + "\" has IPv6 addresses and mtu " +
+                           std::to_string(*i.mtu) + "; IPv6 needs an mtu of at least 1280");
+  }
   std::map<std::string, Loc> seen;
   for (const auto& i : n.interfaces) {
     if (i.name.empty()) continue;
@@ -78,7 +106,7 @@ void check_addresses(const Scenario& s, Diagnostics& diags) {
         if (auto [it, fresh] = owner.emplace(p.address, here); !fresh)
           diags.add(i.loc, "address " + p.address.str() + " on " + here + " is already on " + it->second +
                                "; every address must be unique in the scenario");
-        if (p.address.is_loopback())
+        if (p.address.is_loopback() && i.kind != IfaceKind::loopback)
           diags.add(i.loc, "address " + p.str() + " on " + here + " is a loopback address; use it only on lo");
       }
     }
@@ -101,35 +129,69 @@ bool is_node_address(const Node& n, const IpAddress& a) {
   return false;
 }
 
+/// One path of a route: its device exists, its gateway is on a connected subnet (unless onlink).
+void check_path(const Node& n, const Route& r, const NextHop& h, Diagnostics& diags) {
+  const std::string what = "route \"" + r.text + "\" in node \"" + n.name + "\"";
+  if (!h.device.empty() && !find_iface(n, h.device))
+    diags.add(r.loc, what + ": no interface \"" + h.device + "\"" + did_you_mean(h.device, iface_names(n)));
+  const bool dev_known = h.device.empty() || find_iface(n, h.device);  // an unknown dev is reported above
+  if (h.gateway && dev_known && !h.onlink && !on_connected_subnet(n, *h.gateway, h.device))
+    diags.add(r.loc, what + ": next hop " + h.gateway->str() + " is on no connected subnet of the node" +
+                         (h.device.empty() ? "" : " through " + h.device) +
+                         "; give the node an address in its subnet, or write \"dev IFNAME onlink\"");
+}
+
+std::vector<std::string> table_names(const Node& n) {
+  std::vector<std::string> v{"main", "local", "default"};
+  for (const auto& [name, id] : n.tables) v.push_back(name);
+  return v;
+}
+
+/// "table T" names a table: main, local, default, a number from 1, or one of the node's tables.
+void check_table(const Node& n, const std::string& table, const std::string& what, Loc loc, Diagnostics& diags) {
+  if (table_id(table, n.tables)) return;
+  if (std::isdigit(static_cast<unsigned char>(table[0])))
+    diags.add(loc, what + ": table " + table + ": a table number is from 1 to 4294967295");
+  else
+    diags.add(loc, what + ": no table \"" + table + "\"" + did_you_mean(table, table_names(n)) +
+                       "; name it in the node first: tables = { " + table + " = 100 }");
+}
+
 void check_route(const Node& n, const Route& r, Diagnostics& diags) {
   const std::string what = "route \"" + r.text + "\" in node \"" + n.name + "\"";
-  if (!r.device.empty() && !find_iface(n, r.device))
-    diags.add(r.loc, what + ": no interface \"" + r.device + "\"" + did_you_mean(r.device, iface_names(n)));
-  const bool dev_known = r.device.empty() || find_iface(n, r.device);  // an unknown dev is reported above
-  if (r.gateway && dev_known && !on_connected_subnet(n, *r.gateway, r.device))
-    diags.add(r.loc, what + ": next hop " + r.gateway->str() + " is on no connected subnet of the node" +
-                         (r.device.empty() ? "" : " through " + r.device) +
-                         "; give the node an address in its subnet");
+  check_path(n, r, NextHop{r.gateway, r.device, 1, r.onlink}, diags);
+  for (const auto& h : r.nexthops) check_path(n, r, h, diags);
   if (r.source && !is_node_address(n, *r.source))
     diags.add(r.loc, what + ": src " + r.source->str() + " is not an address of node \"" + n.name + "\"");
+  check_table(n, r.table, what, r.loc, diags);
+}
+
+void check_rule(const Node& n, const Rule& r, Diagnostics& diags) {
+  const std::string what = "rule \"" + r.text + "\" in node \"" + n.name + "\"";
+  for (const auto* dev : {&r.iif, &r.oif})
+    if (!dev->empty() && *dev != "lo" && !find_iface(n, *dev))
+      diags.add(r.loc, what + ": no interface \"" + *dev + "\"" + did_you_mean(*dev, iface_names(n)));
+  check_table(n, r.table, what, r.loc, diags);
 }
 
 void check_routes(const Node& n, const std::vector<const Route*>& routes, Diagnostics& diags) {
-  std::map<std::pair<Prefix, std::uint32_t>, Loc> seen;
+  std::map<std::tuple<std::uint32_t, Prefix, std::uint32_t>, Loc> seen;
   for (const auto* r : routes) {
     check_route(n, *r, diags);
-    auto key = std::pair(r->destination, r->metric.value_or(0));
+    const auto table = table_id(r->table, n.tables);
+    if (!table) continue;  // reported by check_route
+    auto key = std::tuple(*table, r->destination, r->metric.value_or(0));
     if (auto [it, fresh] = seen.emplace(key, r->loc); !fresh)
-      diags.add(r->loc, "route \"" + r->text + "\" in node \"" + n.name + "\": a route to " +
-                            r->destination.str() + " with this metric is already given at line " +
-                            std::to_string(it->second.line));
+      diags.add(r->loc, "route \"" + r->text + "\" in node \"" + n.name + "\": a route to " + r->destination.str() +
+                            " with this metric" + (r->table.empty() ? "" : " and table") +
+                            " is already given at line " + std::to_string(it->second.line));
   }
 }
 
 void check_sysctl(const Node* n, const std::string& node, const Sysctl& y, Diagnostics& diags) {
   const auto& k = y.key;
-  const bool shape_ok = k.size() > 4 && k.find("..") == std::string::npos && k.back() != '.' &&
-                        k.find('/') == std::string::npos;
+  const bool shape_ok =
+      k.size() > 4 && k.find("..") == std::string::npos && k.back() != '.' && k.find('/') == std::string::npos;
   if (!k.starts_with("net."))
     diags.add(y.loc, "sysctl \"" + k + "\" in node \"" + node +
                          "\": only net.* keys can be set, they are private to the node's namespace");
@@ -178,10 +240,13 @@ bool has_address(const Node& n) {
 void check_target(const Scenario& s, const Expectation& e, Diagnostics& diags) {
   const auto& t = e.to;
   if (t.kind == Target::Kind::address) {
-    bool owned = std::any_of(s.nodes.begin(), s.nodes.end(), [&](const Node& n) { return is_node_address(n, t.address); });
+    bool owned =
+        std::any_of(s.nodes.begin(), s.nodes.end(), [&](const Node& n) { return is_node_address(n, t.address); });
     if (!owned)
-      diags.add(e.to_loc, "target " + t.text + " is not an address of any node; nscheck only probes its own "
-                       "nodes (to model a remote host, add a node that holds " + t.text + ")");
+      diags.add(e.to_loc, "target " + t.text +
+                              " is not an address of any node; nscheck only probes its own "
+                              "nodes (to model a remote host, add a node that holds " +
+                              t.text + ")");
     return;
   }
   const Node* n = s.find_node(t.node);
@@ -277,6 +342,7 @@ void validate(const Scenario& s, Diagnostics& diags) {
     check_node_name(n, diags);
     check_interfaces(n, diags);
     check_routes(n, all_routes(s, n), diags);
+    for (const auto& r : n.rules) check_rule(n, r, diags);
     for (const auto& y : n.sysctls) check_sysctl(&n, n.name, y, diags);
     for (const auto& r : n.nat) check_nat(n, r, diags);
   }

@@ -55,12 +55,28 @@ Result<void> write_sysctls_here(const std::vector<SysctlWrite>& writes) {
   return {};
 }
 
+Result<void> check_kernel_features(const std::vector<FeatureTrial>& trials) {
+  if (trials.empty()) return {};
+  // a scratch namespace, freed on return: the trials leave nothing anywhere
+  auto scratch = create_netns(1, [&](std::size_t) -> Result<void> {
+    NS_TRY(sock, nl::Socket::open());
+    for (const auto& t : trials) {
+      const std::vector<nl::Request> one{t.request};
+      if (auto r = sock.transact(one); !r) return r.error().with_context(t.where + ": this kernel lacks " + t.feature);
+    }
+    return {};
+  });
+  if (!scratch) return scratch.error();
+  return {};
+}
+
 Result<Topology> Topology::build(const Plan& plan, BuildTimings* timings) {
   Topology t;
   t.plan_ = plan;
   BuildTimings local;
   BuildTimings& tm = timings ? *timings : local;
   auto t0 = Clock::now();
+  NS_CHECK(check_kernel_features(feature_trials(plan)));  // before anything is built
   NS_CHECK(t.create_namespaces());
   tm.namespaces_s = seconds_since(t0);
   t0 = Clock::now();
@@ -104,9 +120,9 @@ Result<void> Topology::create_namespaces() {
 }
 
 Result<void> Topology::create_veths() {
-  // one batch per creating node: each veth is one request with its peer placed by fd
+  // one batch per creating node: its bridges, then each veth as one request with its peer placed by fd
   for (std::size_t i = 0; i < nodes_.size(); ++i) {
-    std::vector<nl::Request> batch;
+    std::vector<nl::Request> batch = bridge_requests(plan_.nodes[i]);
     for (const auto& v : plan_.veths)
       if (v.node == i) batch.push_back(veth_request(v, nodes_[v.peer_node]->ns.get()));
     if (batch.empty()) continue;
@@ -150,7 +166,7 @@ bool Topology::awaited(std::size_t node, int ifindex) const {
 Result<void> Topology::wait_oper_up() {
   auto pending = [&](std::size_t i) {
     for (const auto& f : plan_.nodes[i].ifaces)
-      if (awaited(i, f.ifindex) && std::find(nodes_[i]->up.begin(), nodes_[i]->up.end(), f.ifindex) == nodes_[i]->up.end())
+      if (f.wait_up && awaited(i, f.ifindex) && std::find(nodes_[i]->up.begin(), nodes_[i]->up.end(), f.ifindex) == nodes_[i]->up.end())
         return f.name;
     return std::string();
   };
@@ -193,13 +209,19 @@ bool ipv6_usable(const IpAddress& addr) {
   return ::bind(s.get(), reinterpret_cast<const sockaddr*>(&sa), sizeof sa) == 0;
 }
 
+/// An IPv6 address becomes usable once its link has carrier (lo has it at once); on a link left
+/// down, or whose peer is down, it stays tentative, and nscheck does not wait for it.
+bool ipv6_waits(const PlannedIface& f, const Prefix& a) {
+  return a.address.family == Family::v6 && (f.wait_up || f.kind == scenario::IfaceKind::loopback);
+}
+
 Result<void> Topology::wait_ipv6_ready() {
   std::vector<int> fds;
   std::vector<std::size_t> which;
   for (std::size_t i = 0; i < nodes_.size(); ++i) {
     for (const auto& f : plan_.nodes[i].ifaces)
       for (const auto& a : f.addresses)
-        if (a.address.family == Family::v6 && (which.empty() || which.back() != i)) {
+        if (ipv6_waits(f, a) && (which.empty() || which.back() != i)) {
           fds.push_back(nodes_[i]->ns.get());
           which.push_back(i);
         }
@@ -208,7 +230,7 @@ Result<void> Topology::wait_ipv6_ready() {
   return for_each_netns(fds, [&](std::size_t k) -> Result<void> {
     for (const auto& f : plan_.nodes[which[k]].ifaces) {
       for (const auto& a : f.addresses) {
-        if (a.address.family != Family::v6) continue;
+        if (!ipv6_waits(f, a)) continue;
         while (!ipv6_usable(a.address)) {
           if (Clock::now() > deadline)
             return node_error(which[k], Error{"dev " + f.name + ": IPv6 address " + a.str() + " still not usable after " +

@@ -11,6 +11,7 @@
 #include "core/unique_fd.hpp"
 #include "netlink/socket.hpp"
 #include "topology/plan.hpp"
+#include "topology/requests_for.hpp"
 
 namespace nscheck::topology {
 
@@ -71,6 +72,10 @@ class Topology {
   Plan plan_;
   std::vector<std::unique_ptr<Node>> nodes_;  ///< stable addresses: socket handlers point here
 };
+
+/// Tries each feature in a scratch namespace; the first one refused is an environment error
+/// naming the node, the device or rule, and the missing kernel feature.
+Result<void> check_kernel_features(const std::vector<FeatureTrial>& trials);
 
 /// Writes sysctls from the calling thread (which must already be in the node's namespace).
 Result<void> write_sysctls_here(const std::vector<SysctlWrite>& writes);

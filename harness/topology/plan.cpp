@@ -1,6 +1,10 @@
 #include "topology/plan.hpp"
 
+#include <linux/rtnetlink.h>
+
 #include <algorithm>
+
+#include "scenario/route_text.hpp"
 
 namespace nscheck::topology {
 namespace {
@@ -32,8 +36,8 @@ std::vector<std::string> own_ifnames(const PlannedNode& n) {
 
 void plan_sysctls(const scenario::Node& src, PlannedNode& n) {
   for (auto d : default_sysctls()) {
-    auto set_by_user = std::any_of(src.sysctls.begin(), src.sysctls.end(),
-                                   [&](const scenario::Sysctl& y) { return y.key == d.key; });
+    auto set_by_user =
+        std::any_of(src.sysctls.begin(), src.sysctls.end(), [&](const scenario::Sysctl& y) { return y.key == d.key; });
     if (!set_by_user) n.early_sysctls.push_back(d);
   }
   const auto own = own_ifnames(n);
@@ -43,13 +47,62 @@ void plan_sysctls(const scenario::Node& src, PlannedNode& n) {
   }
 }
 
+/// A rule's family comes from its prefixes; without any it holds for IPv4 and IPv6 alike.
+void plan_rules(const scenario::Node& src, PlannedNode& n) {
+  for (const auto& r : src.rules) {
+    const auto table = scenario::table_id(r.table, n.tables).value_or(RT_TABLE_MAIN);
+    const auto& prefix = r.from ? r.from : r.to;
+    if (prefix) {
+      n.rules.push_back({r, prefix->address.family, table});
+    } else {
+      n.rules.push_back({r, Family::v4, table});
+      n.rules.push_back({r, Family::v6, table});
+    }
+  }
+}
+
 PlannedNode plan_node(const scenario::Node& src, int& next_ifindex) {
   PlannedNode n;
   n.name = src.name;
-  for (const auto& i : src.interfaces) n.ifaces.push_back({i.name, next_ifindex++, i.addresses});
+  n.tables = src.tables;
+  for (const auto& i : src.interfaces) {
+    const bool lo = i.kind == scenario::IfaceKind::loopback;
+    n.ifaces.push_back(
+        {i.name, lo ? k_lo_ifindex : next_ifindex++, i.addresses, i.kind, i.up, i.up && !lo, 0, i.mtu, i.mac});
+  }
   plan_sysctls(src, n);
   for (const auto& r : src.routes) n.routes.push_back(plan_route(n, r));
+  plan_rules(src, n);
   return n;
+}
+
+PlannedIface* find_iface(PlannedNode& n, const std::string& name) {
+  for (auto& i : n.ifaces)
+    if (i.name == name) return &i;
+  return nullptr;
+}
+
+/// A veth has carrier only when both ends are up; a bridge only when one of its ports has.
+void plan_carrier(const Scenario& s, Plan& plan) {
+  for (const auto& v : plan.veths) {
+    auto* a = find_iface(plan.nodes[v.node], v.name);
+    auto* b = find_iface(plan.nodes[v.peer_node], v.peer_name);
+    const bool both = a->up && b->up;
+    a->wait_up = b->wait_up = both;
+  }
+  for (std::size_t k = 0; k < s.nodes.size(); ++k) {
+    for (const auto& br : s.nodes[k].interfaces) {
+      if (br.kind != scenario::IfaceKind::bridge) continue;
+      auto* planned = find_iface(plan.nodes[k], br.name);
+      bool carrier = false;
+      for (const auto& port : br.ports) {
+        auto* p = find_iface(plan.nodes[k], port);
+        p->master = planned->ifindex;
+        carrier = carrier || p->wait_up;
+      }
+      planned->wait_up = planned->up && carrier;
+    }
+  }
 }
 
 std::size_t node_index(const Scenario& s, const std::string& name) {
@@ -112,7 +165,10 @@ std::string sysctl_path(const std::string& key, const std::vector<std::string>& 
 }
 
 PlannedRoute plan_route(const PlannedNode& node, const scenario::Route& r) {
-  return PlannedRoute{r, r.device.empty() ? 0 : ifindex_of(node, r.device)};
+  auto oif = [&](const std::string& dev) { return dev.empty() ? 0 : ifindex_of(node, dev); };
+  PlannedRoute p{r, oif(r.device), {}, scenario::table_id(r.table, node.tables).value_or(RT_TABLE_MAIN)};
+  for (const auto& h : r.nexthops) p.nexthop_oifs.push_back(oif(h.device));
+  return p;
 }
 
 SysctlWrite plan_sysctl(const PlannedNode& node, const scenario::Sysctl& y) {
@@ -128,11 +184,37 @@ Plan plan_topology(const Scenario& s) {
   for (const auto& n : s.nodes) plan.nodes.push_back(plan_node(n, next_ifindex));
   for (const auto& l : s.links) {
     const auto a = node_index(s, l.a.node), b = node_index(s, l.b.node);
-    plan.veths.push_back({a, l.a.ifname, ifindex_of(plan.nodes[a], l.a.ifname), b, l.b.ifname,
-                          ifindex_of(plan.nodes[b], l.b.ifname)});
+    plan.veths.push_back(
+        {a, l.a.ifname, ifindex_of(plan.nodes[a], l.a.ifname), b, l.b.ifname, ifindex_of(plan.nodes[b], l.b.ifname)});
   }
+  plan_carrier(s, plan);
   return plan;
 }
+
+namespace {
+
+std::string fmt_hex_byte(std::uint8_t b) {
+  constexpr const char* k_digits = "0123456789abcdef";
+  return {k_digits[b >> 4], k_digits[b & 15]};
+}
+
+std::string mac_text(const scenario::Mac& mac) {
+  std::string out;
+  for (auto b : mac) out += fmt_hex_byte(b) + ":";
+  out.pop_back();
+  return out;
+}
+
+std::string settings_text(const PlannedNode& n, const PlannedIface& i) {
+  std::string out;
+  if (i.mtu) out += " mtu " + std::to_string(*i.mtu);
+  if (i.mac) out += " address " + mac_text(*i.mac);
+  for (const auto& br : n.ifaces)
+    if (i.master != 0 && br.ifindex == i.master) out += " master " + br.name;
+  return out;
+}
+
+}  // namespace
 
 std::string describe(const Plan& plan) {
   std::string out;
@@ -143,14 +225,22 @@ std::string describe(const Plan& plan) {
   }
   for (const auto& v : plan.veths)
     line("veth " + plan.nodes[v.node].name + ":" + v.name + " <-> " + plan.nodes[v.peer_node].name + ":" + v.peer_name);
+  for (const auto& n : plan.nodes)
+    for (const auto& i : n.ifaces)
+      if (i.kind == scenario::IfaceKind::bridge) line("bridge " + n.name + ":" + i.name);
   for (const auto& n : plan.nodes) {
     line("configure " + n.name);
     for (const auto& y : n.late_sysctls) line("  sysctl " + y.key + " = " + y.value);
     for (const auto& i : n.ifaces)
+      if (auto s = settings_text(n, i); !s.empty()) line("  set " + i.name + s);
+    for (const auto& i : n.ifaces)
       for (const auto& a : i.addresses) line("  addr " + a.str() + " dev " + i.name);
     line("  up lo");
-    for (const auto& i : n.ifaces) line("  up " + i.name);
+    for (const auto& i : n.ifaces)
+      if (i.up && i.kind != scenario::IfaceKind::loopback) line("  up " + i.name);
     for (const auto& r : n.routes) line("  route " + r.route.text);
+    for (const auto& r : n.rules)
+      line("  rule " + r.rule.text + (r.rule.from || r.rule.to ? "" : r.family == Family::v4 ? " (IPv4)" : " (IPv6)"));
   }
   line("wait until every veth is operationally up");
   return out;

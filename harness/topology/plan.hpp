@@ -2,6 +2,9 @@
 // The topology plan: what the builder will do, in order, as plain data. Planning is pure
 // (scenario in, plan out) so that it is unit-tested without root and printed by --dry-run.
 
+#include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,11 +28,17 @@ struct SysctlWrite {
   scenario::Loc loc;      ///< where the scenario set it (0:0 for nscheck's own defaults)
 };
 
-/// An interface to be created in a node.
+/// An interface of a node: a veth end or a bridge to create, or lo.
 struct PlannedIface {
   std::string name;
   int ifindex = 0;
   std::vector<Prefix> addresses;
+  scenario::IfaceKind kind = scenario::IfaceKind::veth;
+  bool up = true;       ///< set IFF_UP
+  bool wait_up = true;  ///< wait for IF_OPER_UP: up, with carrier (a veth whose peer is up too)
+  int master = 0;       ///< the bridge's ifindex for a port
+  std::optional<std::uint32_t> mtu;
+  std::optional<scenario::Mac> mac;
 };
 
 /// A veth pair: created from `node`'s socket, its peer placed straight into `peer_node`.
@@ -42,10 +51,19 @@ struct PlannedVeth {
   int peer_ifindex = 0;
 };
 
-/// A route, resolved to an output ifindex where a device was named.
+/// A route, resolved to output ifindexes where devices were named and to a table id.
 struct PlannedRoute {
   scenario::Route route;
   int oif = 0;
+  std::vector<int> nexthop_oifs;  ///< one per route.nexthops (0 = no dev)
+  std::uint32_t table = 254;      ///< main unless "table T"
+};
+
+/// A rule in one family: a rule without from/to is planned once per family.
+struct PlannedRule {
+  scenario::Rule rule;
+  Family family = Family::v4;
+  std::uint32_t table = 254;
 };
 
 /// Everything about one node.
@@ -55,6 +73,8 @@ struct PlannedNode {
   std::vector<SysctlWrite> early_sysctls;  ///< before any interface exists: defaults, global keys
   std::vector<SysctlWrite> late_sysctls;   ///< keys of an interface, once it exists
   std::vector<PlannedRoute> routes;
+  std::vector<PlannedRule> rules;               ///< after the routes
+  std::map<std::string, std::uint32_t> tables;  ///< the node's table names
 };
 
 /// The whole plan.

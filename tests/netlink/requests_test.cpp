@@ -243,6 +243,257 @@ TEST(Requests, RouteV6ViaLinkLocalGateway) {
   EXPECT_EQ(route_new(spec), expected);
 }
 
+TEST(Requests, RouteBlackhole) {
+  const Bytes expected = {
+      0x2c, 0x00, 0x00, 0x00,  // nlmsg_len 44
+      0x18, 0x00, 0x05, 0x06,  // RTM_NEWROUTE, REQUEST|ACK|EXCL|CREATE
+      0x00, 0x00, 0x00, 0x00,  // seq
+      0x00, 0x00, 0x00, 0x00,  // pid
+      0x02, 0x10, 0x00, 0x00,  // AF_INET, dst_len 16, src_len 0, tos 0
+      0xfe, 0x04,              // table main, proto static
+      0x00,                    // rtm_scope RT_SCOPE_UNIVERSE (as `ip route add blackhole` sends)
+      0x06,                    // rtm_type RTN_BLACKHOLE (6)
+      0x00, 0x00, 0x00, 0x00,  // rtm_flags
+      0x08, 0x00, 0x0f, 0x00,  // RTA_TABLE
+      0xfe, 0x00, 0x00, 0x00,  // 254
+      0x08, 0x00, 0x01, 0x00,  // RTA_DST
+      10, 9, 0, 0,             // 10.9.0.0
+  };
+  EXPECT_EQ(route_new({.destination = prefix("10.9.0.0/16"), .type = RouteType::blackhole}), expected);
+}
+
+TEST(Requests, RouteUnreachableV6InTableWithMetric) {
+  const Bytes expected = {
+      0x40, 0x00, 0x00, 0x00,  // nlmsg_len 64
+      0x18, 0x00, 0x05, 0x06,  // RTM_NEWROUTE, REQUEST|ACK|EXCL|CREATE
+      0x00, 0x00, 0x00, 0x00,  // seq
+      0x00, 0x00, 0x00, 0x00,  // pid
+      0x0a, 0x30, 0x00, 0x00,  // AF_INET6, dst_len 48, src_len 0, tos 0
+      0x64,                    // rtm_table 100
+      0x04, 0x00,              // proto static, scope universe
+      0x07,                    // rtm_type RTN_UNREACHABLE (7)
+      0x00, 0x00, 0x00, 0x00,  // rtm_flags
+      0x08, 0x00, 0x0f, 0x00,  // RTA_TABLE
+      0x64, 0x00, 0x00, 0x00,  // 100
+      0x14, 0x00, 0x01, 0x00,  // nla_len 20, RTA_DST
+      0x20, 0x01, 0x0d, 0xb8, 0x00, 0x08, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  // 2001:db8:8::
+      0x08, 0x00, 0x06, 0x00,  // RTA_PRIORITY
+      0x00, 0x04, 0x00, 0x00,  // metric 1024
+  };
+  const RouteSpec spec{.destination = prefix("2001:db8:8::/48"), .metric = 1024,
+                       .type = RouteType::unreachable, .table = 100};
+  EXPECT_EQ(route_new(spec), expected);
+}
+
+TEST(Requests, RouteProhibitInTableAbove255) {
+  const Bytes expected = {
+      0x2c, 0x00, 0x00, 0x00,  // nlmsg_len 44
+      0x18, 0x00, 0x05, 0x06,  // RTM_NEWROUTE, REQUEST|ACK|EXCL|CREATE
+      0x00, 0x00, 0x00, 0x00,  // seq
+      0x00, 0x00, 0x00, 0x00,  // pid
+      0x02, 0x10, 0x00, 0x00,  // AF_INET, dst_len 16, src_len 0, tos 0
+      0x00,                    // rtm_table RT_TABLE_UNSPEC: 1000 does not fit 8 bits
+      0x04, 0x00,              // proto static, scope universe
+      0x08,                    // rtm_type RTN_PROHIBIT (8)
+      0x00, 0x00, 0x00, 0x00,  // rtm_flags
+      0x08, 0x00, 0x0f, 0x00,  // RTA_TABLE: the whole id
+      0xe8, 0x03, 0x00, 0x00,  // 1000
+      0x08, 0x00, 0x01, 0x00,  // RTA_DST
+      10, 7, 0, 0,             // 10.7.0.0
+  };
+  EXPECT_EQ(route_new({.destination = prefix("10.7.0.0/16"), .type = RouteType::prohibit, .table = 1000}),
+            expected);
+}
+
+TEST(Requests, RouteOnlinkSetsTheFlag) {
+  const Bytes expected = {
+      0x3c, 0x00, 0x00, 0x00,  // nlmsg_len 60
+      0x18, 0x00, 0x05, 0x06,  // RTM_NEWROUTE, REQUEST|ACK|EXCL|CREATE
+      0x00, 0x00, 0x00, 0x00,  // seq
+      0x00, 0x00, 0x00, 0x00,  // pid
+      0x02, 0x10, 0x00, 0x00,  // AF_INET, dst_len 16, src_len 0, tos 0
+      0xfe, 0x04, 0x00, 0x01,  // table main, proto static, scope universe, RTN_UNICAST
+      0x04, 0x00, 0x00, 0x00,  // rtm_flags RTNH_F_ONLINK (4)
+      0x08, 0x00, 0x0f, 0x00,  // RTA_TABLE
+      0xfe, 0x00, 0x00, 0x00,  // 254
+      0x08, 0x00, 0x01, 0x00,  // RTA_DST
+      10, 1, 0, 0,             // 10.1.0.0
+      0x08, 0x00, 0x05, 0x00,  // RTA_GATEWAY
+      203, 0, 113, 1,          // 203.0.113.1: on no subnet of the link, onlink says it is there
+      0x08, 0x00, 0x04, 0x00,  // RTA_OIF
+      0x64, 0x00, 0x00, 0x00,  // 100
+  };
+  const RouteSpec spec{.destination = prefix("10.1.0.0/16"), .gateway = address("203.0.113.1"), .oif = 100,
+                       .onlink = true};
+  EXPECT_EQ(route_new(spec), expected);
+}
+
+TEST(Requests, RouteMultipathV4WithWeightsAndOnlink) {
+  const Bytes expected = {
+      0x50, 0x00, 0x00, 0x00,  // nlmsg_len 80
+      0x18, 0x00, 0x05, 0x06,  // RTM_NEWROUTE, REQUEST|ACK|EXCL|CREATE
+      0x00, 0x00, 0x00, 0x00,  // seq
+      0x00, 0x00, 0x00, 0x00,  // pid
+      0x02, 0x08, 0x00, 0x00,  // AF_INET, dst_len 8, src_len 0, tos 0
+      0xfe, 0x04, 0x00, 0x01,  // table main, proto static, scope universe, RTN_UNICAST
+      0x00, 0x00, 0x00, 0x00,  // rtm_flags
+      0x08, 0x00, 0x0f, 0x00,  // RTA_TABLE
+      0xfe, 0x00, 0x00, 0x00,  // 254
+      0x08, 0x00, 0x01, 0x00,  // RTA_DST
+      10, 0, 0, 0,             // 10.0.0.0
+      0x24, 0x00, 0x09, 0x00,  // nla_len 36, RTA_MULTIPATH (9)
+      0x10, 0x00,              //   rtnh_len 16: the rtnexthop and its attributes
+      0x00,                    //   rtnh_flags
+      0x00,                    //   rtnh_hops 0: weight 1
+      0x64, 0x00, 0x00, 0x00,  //   rtnh_ifindex 100
+      0x08, 0x00, 0x05, 0x00,  //   RTA_GATEWAY
+      192, 0, 2, 1,            //   192.0.2.1
+      0x10, 0x00,              //   rtnh_len 16
+      0x04,                    //   rtnh_flags RTNH_F_ONLINK
+      0x02,                    //   rtnh_hops 2: weight 3
+      0x65, 0x00, 0x00, 0x00,  //   rtnh_ifindex 101
+      0x08, 0x00, 0x05, 0x00,  //   RTA_GATEWAY
+      198, 51, 100, 1,         //   198.51.100.1
+  };
+  const RouteSpec spec{.destination = prefix("10.0.0.0/8"),
+                       .nexthops = {{.gateway = address("192.0.2.1"), .oif = 100},
+                                    {.gateway = address("198.51.100.1"), .oif = 101, .weight = 3, .onlink = true}}};
+  EXPECT_EQ(route_new(spec), expected);
+}
+
+TEST(Requests, RouteMultipathV6) {
+  const Bytes expected = {
+      0x74, 0x00, 0x00, 0x00,  // nlmsg_len 116
+      0x18, 0x00, 0x05, 0x06,  // RTM_NEWROUTE, REQUEST|ACK|EXCL|CREATE
+      0x00, 0x00, 0x00, 0x00,  // seq
+      0x00, 0x00, 0x00, 0x00,  // pid
+      0x0a, 0x30, 0x00, 0x00,  // AF_INET6, dst_len 48, src_len 0, tos 0
+      0xfe, 0x04, 0x00, 0x01,  // table main, proto static, scope universe, RTN_UNICAST
+      0x00, 0x00, 0x00, 0x00,  // rtm_flags
+      0x08, 0x00, 0x0f, 0x00,  // RTA_TABLE
+      0xfe, 0x00, 0x00, 0x00,  // 254
+      0x14, 0x00, 0x01, 0x00,  // RTA_DST
+      0x20, 0x01, 0x0d, 0xb8, 0x00, 0x05, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  // 2001:db8:5::
+      0x3c, 0x00, 0x09, 0x00,  // nla_len 60, RTA_MULTIPATH
+      0x1c, 0x00, 0x00, 0x00,  //   rtnh_len 28, flags 0, hops 0
+      0x64, 0x00, 0x00, 0x00,  //   rtnh_ifindex 100
+      0x14, 0x00, 0x05, 0x00,  //   nla_len 20, RTA_GATEWAY
+      0x20, 0x01, 0x0d, 0xb8, 0x00, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xfe,  // 2001:db8:1::fe
+      0x1c, 0x00, 0x00, 0x00,  //   rtnh_len 28, flags 0, hops 0
+      0x65, 0x00, 0x00, 0x00,  //   rtnh_ifindex 101
+      0x14, 0x00, 0x05, 0x00,  //   nla_len 20, RTA_GATEWAY
+      0x20, 0x01, 0x0d, 0xb8, 0x00, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xfe,  // 2001:db8:2::fe
+  };
+  const RouteSpec spec{.destination = prefix("2001:db8:5::/48"),
+                       .nexthops = {{.gateway = address("2001:db8:1::fe"), .oif = 100},
+                                    {.gateway = address("2001:db8:2::fe"), .oif = 101}}};
+  EXPECT_EQ(route_new(spec), expected);
+}
+
+TEST(Requests, RuleFromPrefixWithPriority) {
+  const Bytes expected = {
+      0x34, 0x00, 0x00, 0x00,  // nlmsg_len 52
+      0x20, 0x00,              // RTM_NEWRULE (32)
+      0x05, 0x06,              // REQUEST|ACK|EXCL|CREATE (as `ip rule add` sends)
+      0x00, 0x00, 0x00, 0x00,  // seq
+      0x00, 0x00, 0x00, 0x00,  // pid
+      // struct fib_rule_hdr
+      0x02,                    // family AF_INET
+      0x00,                    // dst_len 0
+      0x18,                    // src_len 24
+      0x00,                    // tos
+      0x64,                    // table 100
+      0x00, 0x00,              // res1, res2
+      0x01,                    // action FR_ACT_TO_TBL
+      0x00, 0x00, 0x00, 0x00,  // flags
+      0x08, 0x00, 0x0f, 0x00,  // nla_len 8, FRA_TABLE (15)
+      0x64, 0x00, 0x00, 0x00,  // 100
+      0x08, 0x00, 0x02, 0x00,  // nla_len 8, FRA_SRC (2)
+      192, 0, 2, 0,            // 192.0.2.0
+      0x08, 0x00, 0x06, 0x00,  // nla_len 8, FRA_PRIORITY (6)
+      0xe8, 0x03, 0x00, 0x00,  // 1000
+  };
+  EXPECT_EQ(rule_new({.src = prefix("192.0.2.0/24"), .priority = 1000, .table = 100}), expected);
+}
+
+TEST(Requests, RuleV6WithMarkInterfacesAndLargeTable) {
+  const Bytes expected = {
+      0x60, 0x00, 0x00, 0x00,  // nlmsg_len 96
+      0x20, 0x00, 0x05, 0x06,  // RTM_NEWRULE, REQUEST|ACK|EXCL|CREATE
+      0x00, 0x00, 0x00, 0x00,  // seq
+      0x00, 0x00, 0x00, 0x00,  // pid
+      0x0a, 0x30, 0x00, 0x00,  // AF_INET6, dst_len 48, src_len 0, tos 0
+      0x00,                    // table RT_TABLE_UNSPEC: 1000 is in FRA_TABLE only
+      0x00, 0x00, 0x01,        // res1, res2, FR_ACT_TO_TBL
+      0x00, 0x00, 0x00, 0x00,  // flags
+      0x08, 0x00, 0x0f, 0x00,  // FRA_TABLE
+      0xe8, 0x03, 0x00, 0x00,  // 1000
+      0x14, 0x00, 0x01, 0x00,  // nla_len 20, FRA_DST (1)
+      0x20, 0x01, 0x0d, 0xb8, 0x00, 0x05, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  // 2001:db8:5::
+      0x08, 0x00, 0x0a, 0x00,                                            // nla_len 8, FRA_FWMARK (10)
+      0x01, 0x00, 0x00, 0x00,                                            // 0x1
+      0x08, 0x00, 0x10, 0x00,                                            // nla_len 8, FRA_FWMASK (16)
+      0xff, 0x00, 0x00, 0x00,                                            // 0xff
+      0x09, 0x00, 0x03, 0x00,                                            // nla_len 9, FRA_IFNAME (3): iif
+      'e',  't',  'h',  '1',                                             // "eth1"
+      0x00, 0x00, 0x00, 0x00,                                            // NUL + 3 bytes padding
+      0x09, 0x00, 0x11, 0x00,                                            // nla_len 9, FRA_OIFNAME (17)
+      'e',  't',  'h',  '2',                                             // "eth2"
+      0x00, 0x00, 0x00, 0x00,                                            // NUL + 3 bytes padding
+  };
+  const RuleSpec spec{.family = Family::v6,
+                      .dst = prefix("2001:db8:5::/48"),
+                      .fwmark = 1,
+                      .fwmask = 0xff,
+                      .iifname = "eth1",
+                      .oifname = "eth2",
+                      .table = 1000};
+  EXPECT_EQ(rule_new(spec), expected);
+}
+
+TEST(Requests, LinkNewBridge) {
+  const Bytes expected = {
+      0x38, 0x00, 0x00, 0x00,  // nlmsg_len 56
+      0x10, 0x00, 0x05, 0x06,  // RTM_NEWLINK, REQUEST|ACK|EXCL|CREATE
+      0x00, 0x00, 0x00, 0x00,  // seq
+      0x00, 0x00, 0x00, 0x00,  // pid
+      0x00, 0x00, 0x00, 0x00,  // AF_UNSPEC, padding, ifi_type
+      0x66, 0x00, 0x00, 0x00,  // ifi_index 102
+      0x00, 0x00, 0x00, 0x00,  // ifi_flags
+      0x00, 0x00, 0x00, 0x00,  // ifi_change
+      0x08, 0x00, 0x03, 0x00,  // nla_len 8, IFLA_IFNAME
+      'b',  'r',  '0',  0x00,  // "br0\0"
+      0x10, 0x00, 0x12, 0x00,  // nla_len 16, IFLA_LINKINFO
+      0x0b, 0x00, 0x01, 0x00,  //   nla_len 11, IFLA_INFO_KIND
+      'b',  'r',  'i',  'd',   //   "bridge"
+      'g',  'e',  0x00, 0x00,  //   NUL + 1 byte padding (`ip` sends no NUL, the kernel takes both)
+  };
+  EXPECT_EQ(link_new("bridge", "br0", 102), expected);
+}
+
+TEST(Requests, LinkSetMtuMacAndMaster) {
+  const Bytes expected = {
+      0x3c, 0x00, 0x00, 0x00,  // nlmsg_len 60
+      0x10, 0x00, 0x05, 0x00,  // RTM_NEWLINK, REQUEST|ACK: the link exists
+      0x00, 0x00, 0x00, 0x00,  // seq
+      0x00, 0x00, 0x00, 0x00,  // pid
+      0x00, 0x00, 0x00, 0x00,  // AF_UNSPEC, padding, ifi_type
+      0x64, 0x00, 0x00, 0x00,  // ifi_index 100
+      0x00, 0x00, 0x00, 0x00,  // ifi_flags
+      0x00, 0x00, 0x00, 0x00,  // ifi_change 0: no flag changes
+      0x08, 0x00, 0x04, 0x00,  // nla_len 8, IFLA_MTU (4)
+      0x78, 0x05, 0x00, 0x00,  // 1400
+      0x0a, 0x00, 0x01, 0x00,  // nla_len 10, IFLA_ADDRESS (1)
+      0x02, 0x00, 0x00, 0x00,  // 02:00:00:00:
+      0x00, 0x01, 0x00, 0x00,  // 00:01 + 2 bytes padding
+      0x08, 0x00, 0x0a, 0x00,  // nla_len 8, IFLA_MASTER (10)
+      0x66, 0x00, 0x00, 0x00,  // 102
+  };
+  const LinkSettings set{
+      .ifindex = 100, .mtu = 1400, .mac = std::array<std::uint8_t, 6>{2, 0, 0, 0, 0, 1}, .master = 102};
+  EXPECT_EQ(link_set(set), expected);
+}
+
 TEST(Requests, LinkDump) {
   const Bytes expected = {
       0x20, 0x00, 0x00, 0x00,  // nlmsg_len 32

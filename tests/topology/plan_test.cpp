@@ -79,7 +79,8 @@ TEST(Plan, AssignsIfindexesAndPeers) {
 
 TEST(Plan, SysctlPathsKeepDottedInterfaceNames) {
   EXPECT_EQ(sysctl_path("net.ipv4.ip_forward", {}), "/proc/sys/net/ipv4/ip_forward");
-  EXPECT_EQ(sysctl_path("net.ipv4.conf.eth0.100.rp_filter", {"eth0.100"}), "/proc/sys/net/ipv4/conf/eth0.100/rp_filter");
+  EXPECT_EQ(sysctl_path("net.ipv4.conf.eth0.100.rp_filter", {"eth0.100"}),
+            "/proc/sys/net/ipv4/conf/eth0.100/rp_filter");
   EXPECT_EQ(sysctl_path("net.ipv4.conf.gw-veth0.forwarding", {"gw-veth0"}),
             "/proc/sys/net/ipv4/conf/gw-veth0/forwarding");
   auto plan = plan_topology(load(k_two));
@@ -114,6 +115,61 @@ expect = "all OK"
   auto plan = plan_topology(s);
   EXPECT_EQ(plan.nodes[0].routes[0].oif, k_first_ifindex + 1);
   EXPECT_EQ(plan.nodes[0].routes[1].oif, k_first_ifindex);
+}
+
+TEST(Plan, NexthopDevicesAndTableNamesResolve) {
+  auto s = load(R"(
+[nodes.a]
+tables = { isp1 = 100 }
+routes = ["10.9.0.0/16 nexthop via 10.0.0.2 dev x0 nexthop via 10.0.1.2", "blackhole 10.8.0.0/16 table isp1",
+          "10.7.0.0/16 via 10.0.0.2 table 1000", "10.6.0.0/16 via 10.0.0.2 table main"]
+[nodes.b]
+[[links]]
+a = { node = "a", ifname = "x0", addresses = ["10.0.0.1/24"] }
+b = { node = "b", ifname = "y0", addresses = ["10.0.0.2/24"] }
+[[links]]
+a = { node = "a", ifname = "x1", addresses = ["10.0.1.1/24"] }
+b = { node = "b", ifname = "y1", addresses = ["10.0.1.2/24"] }
+[[stages]]
+expect = "all OK"
+)");
+  const auto plan = plan_topology(s);
+  const auto& routes = plan.nodes[0].routes;
+  ASSERT_EQ(routes.size(), 4u);
+  EXPECT_EQ(routes[0].nexthop_oifs, (std::vector<int>{k_first_ifindex, 0}));
+  EXPECT_EQ(routes[0].table, 254u);
+  EXPECT_EQ(routes[1].table, 100u);
+  EXPECT_EQ(routes[2].table, 1000u);
+  EXPECT_EQ(routes[3].table, 254u);
+}
+
+TEST(Plan, RulesTakeTheirFamilyOrBoth) {
+  auto s = load(R"(
+[nodes.a]
+tables = { isp2 = 200 }
+rules = ["from 10.0.0.0/24 table isp2 priority 10", "to 2001:db8::/32 table 7", "iif x0 lookup isp2"]
+[nodes.b]
+[[links]]
+a = { node = "a", ifname = "x0", addresses = ["10.0.0.1/24"] }
+b = { node = "b", ifname = "y0", addresses = ["10.0.0.2/24"] }
+[[stages]]
+expect = "all OK"
+)");
+  const auto plan = plan_topology(s);
+  const auto& rules = plan.nodes[0].rules;
+  ASSERT_EQ(rules.size(), 4u);
+  EXPECT_EQ(rules[0].family, Family::v4);
+  EXPECT_EQ(rules[0].table, 200u);
+  EXPECT_EQ(rules[1].family, Family::v6);
+  EXPECT_EQ(rules[1].table, 7u);
+  EXPECT_EQ(rules[2].family, Family::v4);
+  EXPECT_EQ(rules[3].family, Family::v6);
+  EXPECT_NE(describe(plan).find("  rule from 10.0.0.0/24 table isp2 priority 10\n"
+                                "  rule to 2001:db8::/32 table 7\n"
+                                "  rule iif x0 lookup isp2 (IPv4)\n"
+                                "  rule iif x0 lookup isp2 (IPv6)\n"),
+            std::string::npos)
+      << describe(plan);
 }
 
 }  // namespace
