@@ -140,18 +140,27 @@ void put_multipath(MessageBuilder& msg, const std::vector<NextHopSpec>& nexthops
 
 }  // namespace
 
-Bytes route_new(const RouteSpec& spec) {
-  MessageBuilder msg(RTM_NEWROUTE, k_create_flags);
+namespace {
+
+/// RTM_NEWROUTE, or RTM_DELROUTE matching like `ip route del`: any protocol and scope, and the
+/// type only when it is not unicast.
+Bytes route_message(const RouteSpec& spec, bool add) {
+  MessageBuilder msg(add ? RTM_NEWROUTE : RTM_DELROUTE, add ? k_create_flags : k_flags);
   const bool forwards = spec.type == RouteType::unicast;
   rtmsg rtm{};
   rtm.rtm_family = static_cast<std::uint8_t>(spec.destination.address.af());
   rtm.rtm_dst_len = spec.destination.length;
   rtm.rtm_table = header_table(spec.table);
-  rtm.rtm_protocol = RTPROT_STATIC;
   // as `ip route add` chooses: only a unicast route without a gateway is confined to its link
   const bool via_gateway = spec.gateway || !spec.nexthops.empty();
-  rtm.rtm_scope = forwards && !via_gateway ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE;
-  rtm.rtm_type = rtm_type(spec.type);
+  if (add) {
+    rtm.rtm_protocol = RTPROT_STATIC;
+    rtm.rtm_scope = forwards && !via_gateway ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE;
+    rtm.rtm_type = rtm_type(spec.type);
+  } else {
+    rtm.rtm_scope = RT_SCOPE_NOWHERE;
+    rtm.rtm_type = forwards ? RTN_UNSPEC : rtm_type(spec.type);
+  }
   rtm.rtm_flags = spec.onlink ? RTNH_F_ONLINK : 0;
   msg.put_struct(rtm);
   msg.put_u32(RTA_TABLE, spec.table);
@@ -163,6 +172,12 @@ Bytes route_new(const RouteSpec& spec) {
   if (!spec.nexthops.empty()) put_multipath(msg, spec.nexthops);
   return msg.finish();
 }
+
+}  // namespace
+
+Bytes route_new(const RouteSpec& spec) { return route_message(spec, true); }
+
+Bytes route_del(const RouteSpec& spec) { return route_message(spec, false); }
 
 Bytes rule_new(const RuleSpec& spec) {
   MessageBuilder msg(RTM_NEWRULE, k_create_flags);

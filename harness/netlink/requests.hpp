@@ -87,6 +87,9 @@ Bytes link_set_up(int ifindex, bool up = true);
 Bytes addr_new(int ifindex, const Prefix& prefix);
 /// RTM_NEWROUTE.
 Bytes route_new(const RouteSpec& spec);
+/// RTM_DELROUTE, as `ip route del`: the kernel deletes the route of that table and destination
+/// that also matches the type (unless unicast), gateway, device and metric given.
+Bytes route_del(const RouteSpec& spec);
 /// RTM_NEWRULE.
 Bytes rule_new(const RuleSpec& spec);
 /// RTM_GETLINK dump of every link (NLM_F_DUMP, no ACK flag).

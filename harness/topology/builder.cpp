@@ -262,6 +262,13 @@ Result<void> Topology::add_routes(std::size_t node, const std::vector<PlannedRou
   return {};
 }
 
+Result<void> Topology::delete_route(std::size_t node, const PlannedRoute& route) {
+  const nl::Request request{nl::route_del(route_spec(route)), "RTM_DELROUTE " + route.route.text};
+  if (auto r = nodes_[node]->sock->transact(std::span<const nl::Request>(&request, 1)); !r)
+    return node_error(node, r.error());
+  return {};
+}
+
 Result<void> Topology::set_link(std::size_t node, const std::string& ifname, bool up) {
   const auto& ifaces = plan_.nodes[node].ifaces;
   const auto it = std::find_if(ifaces.begin(), ifaces.end(), [&](const PlannedIface& f) { return f.name == ifname; });

@@ -43,6 +43,9 @@ class Topology {
   /// Adds routes in node i, in order.
   Result<void> add_routes(std::size_t node, const std::vector<PlannedRoute>& routes);
 
+  /// Deletes a route in node i (ip route del).
+  Result<void> delete_route(std::size_t node, const PlannedRoute& route);
+
   /// Sets a link of node i administratively up or down (ip link set IF up|down). Up returns
   /// once it and its veth peer are operationally up again (a veth sends nothing before).
   Result<void> set_link(std::size_t node, const std::string& ifname, bool up);

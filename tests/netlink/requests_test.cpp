@@ -168,6 +168,32 @@ TEST(Requests, RouteDefaultViaGateway) {
             expected);
 }
 
+// What `ip route del default via 10.0.0.254` sends: no protocol, scope NOWHERE, no type.
+TEST(Requests, RouteDelMatchesLikeIpRouteDel) {
+  const Bytes expected = {
+      0x2c, 0x00, 0x00, 0x00,  // nlmsg_len 44
+      0x19, 0x00,              // RTM_DELROUTE (25)
+      0x05, 0x00,              // REQUEST|ACK
+      0x00, 0x00, 0x00, 0x00,  // seq
+      0x00, 0x00, 0x00, 0x00,  // pid
+      0x02, 0x00, 0x00, 0x00,  // AF_INET, dst_len 0, src_len, tos
+      0xfe,                    // rtm_table RT_TABLE_MAIN
+      0x00,                    // rtm_protocol: any
+      0xff,                    // rtm_scope RT_SCOPE_NOWHERE: any
+      0x00,                    // rtm_type RTN_UNSPEC: any
+      0x00, 0x00, 0x00, 0x00,  // rtm_flags
+      0x08, 0x00, 0x0f, 0x00,  // RTA_TABLE
+      0xfe, 0x00, 0x00, 0x00,  // 254
+      0x08, 0x00, 0x05, 0x00,  // RTA_GATEWAY
+      10, 0, 0, 254,
+  };
+  EXPECT_EQ(route_del({.destination = prefix("0.0.0.0/0"), .gateway = address("10.0.0.254")}), expected);
+  // a typed route is deleted by its type, like `ip route del blackhole 10.9.0.0/16`
+  const Bytes blackhole = route_del({.destination = prefix("10.9.0.0/16"), .type = RouteType::blackhole});
+  ASSERT_GE(blackhole.size(), 24u);
+  EXPECT_EQ(blackhole[23], 6) << "RTN_BLACKHOLE";
+}
+
 TEST(Requests, RoutePrefixViaGatewayWithOifSourceAndMetric) {
   const Bytes expected = {
       0x4c, 0x00, 0x00, 0x00,  // nlmsg_len 76

@@ -166,6 +166,16 @@ TEST(Firewall, StaleConntrackNeverDecidesALaterStage) {
   }
 }
 
+TEST(StageChanges, RouteDeleteAndAddAgain) {
+  const auto r = run_text(topology("", "routes = [\"default via 198.51.100.254\"]\n") + "[[stages]]\nname = \"del\"\n" +
+                          check("icmp", "server", "NG") + "[[stages.change]]\nnode = \"client\"\nroute_del = \"default via 192.0.2.254\"\n" +
+                          "[[stages]]\nname = \"add\"\n" + check("icmp", "server", "OK") +
+                          "[[stages.change]]\nnode = \"client\"\nroute = \"default via 192.0.2.254\"\n");
+  ASSERT_FALSE(r.error.has_value()) << r.error->message;
+  EXPECT_EQ(cell(r, 0, "icmp", "198.51.100.1").reason, "no-route");
+  EXPECT_EQ(cell(r, 1, "icmp", "198.51.100.1").status, report::CellStatus::pass);
+}
+
 TEST(StageChanges, LinkDownThenUpAgain) {
   const auto r = run_text(topology("", "routes = [\"default via 198.51.100.254\"]\n") +
                           "[[stages]]\nname = \"down\"\n" + check("icmp", "server", "NG") + check("tcp/80", "server", "NG") +
