@@ -41,6 +41,7 @@ fuzz: deps
 bench: build
 	@.ci/install-deps bench
 	tests/bench/star_bench.sh
+	tests/bench/scale_bench.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -83,6 +83,7 @@ Result<void> apply_change(const Scenario& s, topology::Topology& topo, const sce
     case Kind::nat: return apply_nft(topo, topology::change_nft_step(s, node, c));
     case Kind::link_up: return topo.set_link(node, c.ifname, true);
     case Kind::link_down: return topo.set_link(node, c.ifname, false);
+    case Kind::link_mtu: return topo.set_mtu(node, c.ifname, c.mtu);
     case Kind::route_del: return topo.delete_route(node, topology::plan_route(plan.nodes[node], *c.route));
   }
   return {};

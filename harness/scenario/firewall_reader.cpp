@@ -107,7 +107,7 @@ constexpr std::pair<const char*, NatRule::Kind> k_nat_keys[] = {
 
 const std::vector<std::string> k_change_actions{"sysctl",  "route",       "route_del",  "nft",  "nft_file",
                                                 "nft_replace", "nft_flush", "masquerade", "snat", "dnat",
-                                                "link_up", "link_down"};
+                                                "link_up", "link_down", "link_mtu"};
 
 std::optional<Route> read_change_route(const toml::table& t, const char* key, Diagnostics& diags) {
   auto text = optional_string(t, key, diags);
@@ -148,6 +148,17 @@ void read_action(const toml::table& t, const std::string& key, std::string_view 
   } else if (key == "nft_flush") {
     c.kind = Change::Kind::nft_flush;
     if (!v.is_boolean() || !v.as_boolean()->get()) diags.add(loc_of(v), "nft_flush must be true");
+  } else if (key == "link_mtu") {
+    c.kind = Change::Kind::link_mtu;
+    const auto* m = v.as_table();
+    if (!m) return diags.add(loc_of(v), "link_mtu must be a table: { dev = \"IFNAME\", mtu = 1400 }");
+    check_keys(*m, {"dev", "mtu"}, "link_mtu", diags);
+    c.ifname = required_string(*m, "dev", loc_of(v), diags, "link_mtu");
+    const auto mtu = optional_int(*m, "mtu", diags);
+    if (!mtu || *mtu < 68 || *mtu > 65535)
+      diags.add(loc_of(v), "link_mtu needs mtu = a number from 68 to 65535");
+    else
+      c.mtu = static_cast<std::uint32_t>(*mtu);
   } else if (key == "link_up" || key == "link_down") {
     c.kind = key == "link_up" ? Change::Kind::link_up : Change::Kind::link_down;
     c.ifname = optional_string(t, key.c_str(), diags).value_or("");

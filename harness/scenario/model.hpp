@@ -236,6 +236,7 @@ struct Change {
     nat,          ///< a masquerade / snat / dnat short form
     link_up,      ///< ip link set IF up (and wait until it is operationally up)
     link_down,    ///< ip link set IF down
+    link_mtu,     ///< ip link set IF mtu N
   };
   Kind kind = Kind::sysctl;
   std::string node;
@@ -243,7 +244,8 @@ struct Change {
   std::optional<Route> route;   ///< route_add, route_del
   NftRuleset nft;               ///< nft, nft_replace
   NatRule nat;                  ///< nat
-  std::string ifname;           ///< link_up, link_down
+  std::string ifname;           ///< link_up, link_down, link_mtu
+  std::uint32_t mtu = 0;        ///< link_mtu
   Loc loc;
 };
 

@@ -294,6 +294,7 @@ void check_change(const Scenario& s, const Stage& st, const Change& c, Diagnosti
   for (const auto& y : c.sysctls) check_sysctl(n, n->name, y, diags);
   if (c.route && c.kind == Change::Kind::route_add) check_route(*n, *c.route, diags);
   if (c.kind == Change::Kind::nat) check_nat(*n, c.nat, diags);
+  if (c.kind == Change::Kind::link_mtu && !c.ifname.empty()) check_iface_ref(*n, c.ifname, c.loc, "link_mtu", diags);
   if (c.kind == Change::Kind::link_up || c.kind == Change::Kind::link_down) {
     if (c.ifname.empty())
       diags.add(c.loc, "link_up / link_down name an interface of the node");

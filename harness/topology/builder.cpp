@@ -269,19 +269,32 @@ Result<void> Topology::delete_route(std::size_t node, const PlannedRoute& route)
   return {};
 }
 
+Result<int> Topology::ifindex_of(std::size_t node, const std::string& ifname) const {
+  for (const auto& f : plan_.nodes[node].ifaces)
+    if (f.name == ifname) return f.ifindex;
+  return node_error(node, Error{"no interface " + ifname, ENODEV, ErrorKind::internal});
+}
+
+Result<void> Topology::set_mtu(std::size_t node, const std::string& ifname, std::uint32_t mtu) {
+  NS_TRY(ifindex, ifindex_of(node, ifname));
+  const nl::Request request{nl::link_set({.ifindex = ifindex, .mtu = mtu}),
+                            "RTM_NEWLINK " + ifname + " mtu " + std::to_string(mtu)};
+  if (auto r = nodes_[node]->sock->transact(std::span<const nl::Request>(&request, 1)); !r)
+    return node_error(node, r.error());
+  return {};
+}
+
 Result<void> Topology::set_link(std::size_t node, const std::string& ifname, bool up) {
-  const auto& ifaces = plan_.nodes[node].ifaces;
-  const auto it = std::find_if(ifaces.begin(), ifaces.end(), [&](const PlannedIface& f) { return f.name == ifname; });
-  if (it == ifaces.end()) return node_error(node, Error{"no interface " + ifname, ENODEV, ErrorKind::internal});
-  const nl::Request request{nl::link_set_up(it->ifindex, up), std::string("RTM_NEWLINK ") + ifname + (up ? " up" : " down")};
+  NS_TRY(ifindex, ifindex_of(node, ifname));
+  const nl::Request request{nl::link_set_up(ifindex, up), std::string("RTM_NEWLINK ") + ifname + (up ? " up" : " down")};
   if (auto r = nodes_[node]->sock->transact(std::span<const nl::Request>(&request, 1)); !r)
     return node_error(node, r.error());
   auto& down = nodes_[node]->admin_down;
   if (!up) {
-    if (std::find(down.begin(), down.end(), it->ifindex) == down.end()) down.push_back(it->ifindex);
+    if (std::find(down.begin(), down.end(), ifindex) == down.end()) down.push_back(ifindex);
     return {};
   }
-  std::erase(down, it->ifindex);
+  std::erase(down, ifindex);
   NS_CHECK(wait_oper_up());
   return wait_ipv6_ready();
 }

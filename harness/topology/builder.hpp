@@ -50,6 +50,9 @@ class Topology {
   /// once it and its veth peer are operationally up again (a veth sends nothing before).
   Result<void> set_link(std::size_t node, const std::string& ifname, bool up);
 
+  /// Sets the MTU of a link of node i (ip link set IF mtu N).
+  Result<void> set_mtu(std::size_t node, const std::string& ifname, std::uint32_t mtu);
+
   /// Flushes node i's conntrack table, so no flow of an earlier stage decides a later one. A
   /// namespace without conntrack (the module is not loaded) has nothing to flush.
   Result<void> flush_conntrack(std::size_t node);
@@ -71,6 +74,7 @@ class Topology {
   Result<void> wait_ipv6_ready();
   Error node_error(std::size_t node, const Error& e) const;
   [[nodiscard]] bool awaited(std::size_t node, int ifindex) const;
+  [[nodiscard]] Result<int> ifindex_of(std::size_t node, const std::string& ifname) const;
 
   Plan plan_;
   std::vector<std::unique_ptr<Node>> nodes_;  ///< stable addresses: socket handlers point here

@@ -119,6 +119,7 @@ std::string change_text(const scenario::Scenario& s, std::size_t node, const sce
     case Kind::route_del: return out + "route del " + c.route->text + "\n";
     case Kind::link_up: return out + "link " + c.ifname + " up (then wait until operationally up)\n";
     case Kind::link_down: return out + "link " + c.ifname + " down\n";
+    case Kind::link_mtu: return out + "link " + c.ifname + " mtu " + std::to_string(c.mtu) + "\n";
     default: {
       const auto step = change_nft_step(s, node, c);
       return out + "nft batch (" + step.what + ")\n" + indented(step.rules, "    ");

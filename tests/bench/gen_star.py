@@ -11,6 +11,8 @@ VARIANT
   star         one stage, every host reaches every host (self included): N x N cells, all OK.
   star-fwdoff  r sets net.ipv4.conf.hI.forwarding = 0 for every even I, so it silently drops what
                arrives from even-numbered hosts: OK iff same host, or both hosts odd-numbered.
+  star-setup   the same topology with one cell per host (hI to its router address): N cells, for
+               the topology scale benchmark (scale_bench.sh) up to 1,000 nodes and more.
 
 The matrix names the hosts only (rows and columns h1 .. hN; r is neither source nor target), and
 every probe's deadline is 200 ms, the floor's FLOOR_TIMEOUT_MS default.
@@ -19,7 +21,7 @@ every probe's deadline is 200 ms, the floor's FLOOR_TIMEOUT_MS default.
 import ipaddress
 import sys
 
-VARIANTS = ("star", "star-fwdoff")
+VARIANTS = ("star", "star-fwdoff", "star-setup")
 DEADLINE_MS = 200
 
 
@@ -63,6 +65,14 @@ def scenario(n: int, variant: str) -> str:
         w(f'b = {{ node = "r", ifname = "h{i}", addresses = ["{router_addr(i)}/30"] }}')
     w("")
     w("[[stages]]")
+    if variant == "star-setup":
+        w('name = "every host reaches its router"')
+        for i in range(1, n + 1):
+            w("[[stages.check]]")
+            w(f'from = "h{i}"')
+            w(f'to = "{router_addr(i)}"')
+            w('expect = "OK"')
+        return "\n".join(out) + "\n"
     if variant == "star":
         w('name = "every host to every host"')
     else:

@@ -2,7 +2,11 @@
 // verdicts, their reasons and what the destination saw.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
+#include "core/netns.hpp"
 #include "run/runner.hpp"
+#include "topology/builder.hpp"
 #include "scenario/loader.hpp"
 
 namespace nscheck::run {
@@ -174,6 +178,29 @@ TEST(StageChanges, RouteDeleteAndAddAgain) {
   ASSERT_FALSE(r.error.has_value()) << r.error->message;
   EXPECT_EQ(cell(r, 0, "icmp", "198.51.100.1").reason, "no-route");
   EXPECT_EQ(cell(r, 1, "icmp", "198.51.100.1").status, report::CellStatus::pass);
+}
+
+TEST(StageChanges, LinkMtuIsSetInTheKernel) {
+  auto s = scenario::parse_scenario(topology() + "[[stages]]\n" + check("icmp", "server", "NG") +
+                                        "[[stages.change]]\nnode = \"router\"\nlink_mtu = { dev = \"r1\", mtu = 1280 }\n",
+                                    "t.toml");
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  std::atomic<bool> stop{false};
+  const auto r = run_scenario(*s, {}, stop);  // the change itself, through a stage
+  ASSERT_FALSE(r.error.has_value()) << r.error->message;
+  EXPECT_EQ(r.report.stages.at(0).cells.at(0).status, report::CellStatus::pass);
+  auto topo = topology::Topology::build(topology::plan_topology(*s));
+  ASSERT_TRUE(topo.ok()) << topo.error().message;
+  ASSERT_TRUE(topo->set_mtu(1, "r1", 1280).ok());
+  // the IPv6 settings of a device follow its MTU, and /proc/sys/net is the reading thread's namespace
+  std::string mtu;
+  auto read = run_in_netns(topo->ns_fd(1), [&]() -> Result<void> {
+    std::ifstream in("/proc/sys/net/ipv6/conf/r1/mtu");
+    in >> mtu;
+    return {};
+  });
+  ASSERT_TRUE(read.ok()) << read.error().message;
+  EXPECT_EQ(mtu, "1280");
 }
 
 TEST(StageChanges, LinkDownThenUpAgain) {
