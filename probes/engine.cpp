@@ -11,7 +11,6 @@
 #include <cerrno>
 #include <map>
 #include <random>
-#include <functional>
 #include <tuple>
 
 #include "probes/batch.hpp"
@@ -80,6 +79,12 @@ struct ProbeEngine::Impl {
                                         const std::vector<std::size_t>& index, const Batch& batch);
   std::vector<std::string> serve_listeners(std::span<const ListenerSpec> specs, Listeners& listeners);
   void drive(Batch& icmp, FlowBatch& flows, const ProbeOptions& options);
+  void watch_stop();
+
+  boost::asio::steady_timer stop_timer{io};  ///< after io: destroyed before it
+  Batch* running_icmp = nullptr;             ///< the batches drive() runs, while it runs
+  FlowBatch* running_flows = nullptr;
+  const std::atomic<bool>* stop = nullptr;
   icmp::Nonce make_nonce();
 };
 
@@ -244,27 +249,35 @@ std::vector<std::string> ProbeEngine::Impl::serve_listeners(std::span<const List
   return failure;
 }
 
-/// Runs the io_context until both batches are decided, polling the stop flag every 20 ms.
+/// Checks the stop flag every 20 ms while a batch runs. The timer and this state belong to the
+/// engine: a wait that had already completed when the batch ended still runs its handler later.
+void ProbeEngine::Impl::watch_stop() {
+  if (!running_icmp || !stop) return;  // no batch runs any more
+  if (stop->load()) {
+    running_icmp->interrupt();
+    running_flows->interrupt();
+    return;
+  }
+  stop_timer.expires_after(std::chrono::milliseconds(20));
+  stop_timer.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) watch_stop();
+  });
+}
+
+/// Runs the io_context until both batches are decided.
 void ProbeEngine::Impl::drive(Batch& icmp, FlowBatch& flows, const ProbeOptions& options) {
   io.restart();
-  boost::asio::steady_timer poll(io);
-  std::function<void()> watch = [&] {
-    if (options.stop && options.stop->load()) {
-      icmp.interrupt();
-      flows.interrupt();
-      return;
-    }
-    poll.expires_after(std::chrono::milliseconds(20));
-    poll.async_wait([&](const boost::system::error_code& ec) {
-      if (!ec) watch();
-    });
-  };
-  if (options.stop) watch();
+  running_icmp = &icmp;
+  running_flows = &flows;
+  stop = options.stop;
+  watch_stop();
   icmp.start();
   flows.start();
   while (!(icmp.finished() && flows.finished()))
     if (io.run_one() == 0) break;
-  poll.cancel();
+  running_icmp = nullptr;
+  running_flows = nullptr;
+  stop_timer.cancel();
 }
 
 namespace {

@@ -12,8 +12,6 @@
 namespace nscheck::report {
 namespace {
 
-std::string str(const std::string& s) { return "\"" + json_string(s) + "\""; }
-
 std::string num(double d) { return std::isfinite(d) ? fmt::format("{}", d) : "null"; }
 
 std::string_view status_name(CellStatus s) {
@@ -27,101 +25,134 @@ std::string_view status_name(CellStatus s) {
   return "error";
 }
 
-std::string str_array(const std::vector<std::string>& items) {
-  std::vector<std::string> quoted;
-  for (const auto& s : items) quoted.push_back(str(s));
-  return fmt::format("[{}]", fmt::join(quoted, ", "));
-}
+/// Writes one JSON object straight into the output, members one per line at indent + 2 (no
+/// string per member or per cell: a report of 100,000 cells is built once, in place).
+class Fields {
+ public:
+  Fields(std::string& out, int indent) : out_(out), indent_(indent) { out_ += "{\n"; }
+  ~Fields() {
+    out_ += '\n';
+    out_.append(static_cast<std::size_t>(indent_), ' ');
+    out_ += '}';
+  }
+  Fields(const Fields&) = delete;
+  Fields& operator=(const Fields&) = delete;
 
-// Members of one object, one per line at the given indent.
-std::string object(const std::vector<std::pair<std::string_view, std::string>>& members, int indent) {
-  const std::string pad(static_cast<std::size_t>(indent) + 2, ' ');
-  std::vector<std::string> lines;
-  for (const auto& [key, value] : members) lines.push_back(fmt::format("{}\"{}\": {}", pad, key, value));
-  return fmt::format("{{\n{}\n{}}}", fmt::join(lines, ",\n"), std::string(static_cast<std::size_t>(indent), ' '));
+  Fields& raw(std::string_view key, std::string_view value) {
+    name(key) += value;
+    return *this;
+  }
+  Fields& str(std::string_view key, std::string_view value) {
+    quote(name(key), value);
+    return *this;
+  }
+  Fields& integer(std::string_view key, long long value) { return raw(key, std::to_string(value)); }
+  Fields& number(std::string_view key, double value) { return raw(key, num(value)); }
+  /// The output, after "key": , for a nested value written by the caller at indent inner().
+  std::string& name(std::string_view key) {
+    if (!first_) out_ += ",\n";
+    first_ = false;
+    out_.append(static_cast<std::size_t>(indent_) + 2, ' ');
+    out_ += '"';
+    out_ += key;
+    out_ += "\": ";
+    return out_;
+  }
+  [[nodiscard]] int inner() const { return indent_ + 2; }
+
+  static void quote(std::string& out, std::string_view value) {
+    out += '"';
+    out += json_string(value);
+    out += '"';
+  }
+
+ private:
+  std::string& out_;
+  int indent_;
+  bool first_ = true;
+};
+
+void str_array(std::string& out, const std::vector<std::string>& items) {
+  out += '[';
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += ", ";
+    Fields::quote(out, items[i]);
+  }
+  out += ']';
 }
 
 template <class T, class F>
-std::string array(const std::vector<T>& items, int indent, F&& render) {
-  if (items.empty()) return "[]";
-  const std::string pad(static_cast<std::size_t>(indent) + 2, ' ');
-  std::vector<std::string> parts;
-  for (const auto& item : items) parts.push_back(pad + render(item, indent + 2));
-  return fmt::format("[\n{}\n{}]", fmt::join(parts, ",\n"), std::string(static_cast<std::size_t>(indent), ' '));
+void array(std::string& out, const std::vector<T>& items, int indent, F&& render) {
+  if (items.empty()) {
+    out += "[]";
+    return;
+  }
+  out += "[\n";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += ",\n";
+    out.append(static_cast<std::size_t>(indent) + 2, ' ');
+    render(out, items[i], indent + 2);
+  }
+  out += '\n';
+  out.append(static_cast<std::size_t>(indent), ' ');
+  out += ']';
 }
 
-std::string cell_json(const Cell& c, int indent) {
-  return object({{"source", str(c.source)},
-                 {"source_bind", str(c.source_bind)},
-                 {"target", str(c.target)},
-                 {"column", str(c.column)},
-                 {"address", str(c.address)},
-                 {"probe", str(c.probe)},
-                 {"expected", str(c.expected)},
-                 {"observed", str(c.observed)},
-                 {"reason", str(c.reason)},
-                 {"detail", str(c.detail)},
-                 {"sent", std::to_string(c.sent)},
-                 {"time_s", num(c.time_s)},
-                 {"line", std::to_string(c.line)},
-                 {"status", str(std::string(status_name(c.status)))},
-                 {"seen_from", str(c.seen_from)},
-                 {"answered_by", str(c.answered_by)},
-                 {"previous", str(c.previous)},
-                 {"flip", str(flip_name(c.flip))}},
-                indent);
+void cell_json(std::string& out, const Cell& c, int indent) {
+  Fields f(out, indent);
+  f.str("source", c.source).str("source_bind", c.source_bind).str("target", c.target).str("column", c.column);
+  f.str("address", c.address).str("probe", c.probe).str("expected", c.expected).str("observed", c.observed);
+  f.str("reason", c.reason).str("detail", c.detail).integer("sent", c.sent).number("time_s", c.time_s);
+  f.integer("line", c.line).str("status", status_name(c.status)).str("seen_from", c.seen_from);
+  f.str("answered_by", c.answered_by).str("previous", c.previous).str("flip", flip_name(c.flip));
 }
 
-std::string counts_json(const Counts& c, int indent) {
-  return object({{"cells", std::to_string(c.cells)},
-                 {"passed", std::to_string(c.passed)},
-                 {"mismatches", std::to_string(c.mismatches)},
-                 {"errors", std::to_string(c.errors)},
-                 {"not_run", std::to_string(c.not_run)},
-                 {"skipped", std::to_string(c.skipped)},
-                 {"stage_errors", std::to_string(c.stage_errors)}},
-                indent);
+void counts_json(std::string& out, const Counts& c, int indent) {
+  Fields f(out, indent);
+  f.integer("cells", c.cells).integer("passed", c.passed).integer("mismatches", c.mismatches);
+  f.integer("errors", c.errors).integer("not_run", c.not_run).integer("skipped", c.skipped);
+  f.integer("stage_errors", c.stage_errors);
 }
 
-std::string flips_json(const FlipCounts& f, int indent) {
-  return object({{"expected", std::to_string(f.expected)}, {"unexpected", std::to_string(f.unexpected)}}, indent);
+void matrix_json(std::string& out, const Matrix& m, int indent) {
+  Fields f(out, indent);
+  f.str("probe", m.probe);
+  str_array(f.name("rows"), m.rows);
+  str_array(f.name("columns"), m.columns);
 }
 
-std::string matrix_json(const Matrix& m, int indent) {
-  return object({{"probe", str(m.probe)}, {"rows", str_array(m.rows)}, {"columns", str_array(m.columns)}}, indent);
-}
-
-std::string stage_json(const Stage& st, int indent) {
-  return object({{"name", str(st.name)},
-                 {"line", std::to_string(st.line)},
-                 {"time_s", num(st.time_s)},
-                 {"deadline_ms", std::to_string(st.deadline_ms)},
-                 {"count", std::to_string(st.count)},
-                 {"matrices", array(st.matrices, indent + 2, matrix_json)},
-                 {"error", str(st.error)},
-                 {"counts", counts_json(count_cells(st), indent + 2)},
-                 {"flips", flips_json(count_flips(st), indent + 2)},
-                 {"cells", array(st.cells, indent + 2, cell_json)}},
-                indent);
+void stage_json(std::string& out, const Stage& st, int indent) {
+  Fields f(out, indent);
+  f.str("name", st.name).integer("line", st.line).number("time_s", st.time_s);
+  f.integer("deadline_ms", st.deadline_ms).integer("count", st.count);
+  array(f.name("matrices"), st.matrices, f.inner(), matrix_json);
+  f.str("error", st.error);
+  counts_json(f.name("counts"), count_cells(st), f.inner());
+  const FlipCounts flips = count_flips(st);
+  {
+    Fields g(f.name("flips"), f.inner());
+    g.integer("expected", flips.expected).integer("unexpected", flips.unexpected);
+  }
+  array(f.name("cells"), st.cells, f.inner(), cell_json);
 }
 
 }  // namespace
 
 std::string json_report(const Run& run) {
   const Run clean = sanitized(run);
-  return object({{"scenario_path", str(clean.scenario_path)},
-                 {"scenario_name", str(clean.scenario_name)},
-                 {"timestamp", str(clean.timestamp)},
-                 {"hostname", str(clean.hostname)},
-                 {"setup_s", num(clean.setup_s)},
-                 {"teardown_s", num(clean.teardown_s)},
-                 {"result", str(result_name(run_result(clean)))},
-                 {"interrupted", clean.interrupted ? "true" : "false"},
-                 {"error", str(clean.error)},
-                 {"counts", counts_json(count_cells(clean), 2)},
-                 {"stages", array(clean.stages, 2, stage_json)}},
-                0) +
-         "\n";
+  std::string out;
+  {
+    Fields f(out, 0);
+    f.str("scenario_path", clean.scenario_path).str("scenario_name", clean.scenario_name);
+    f.str("timestamp", clean.timestamp).str("hostname", clean.hostname);
+    f.number("setup_s", clean.setup_s).number("teardown_s", clean.teardown_s);
+    f.str("result", result_name(run_result(clean))).raw("interrupted", clean.interrupted ? "true" : "false");
+    f.str("error", clean.error);
+    counts_json(f.name("counts"), count_cells(clean), f.inner());
+    array(f.name("stages"), clean.stages, f.inner(), stage_json);
+  }
+  out += '\n';
+  return out;
 }
 
 }  // namespace nscheck::report

@@ -108,7 +108,9 @@ Result<void> Topology::create_namespaces() {
     sock->set_link_handler([node](const nl::LinkState& s) {
       const auto it = std::find(node->up.begin(), node->up.end(), s.ifindex);
       if (s.operstate == IF_OPER_UP && it == node->up.end()) node->up.push_back(s.ifindex);
-      if (s.operstate != IF_OPER_UP && it != node->up.end()) node->up.erase(it);  // set down by a stage
+      // only once a stage has set a link down: while building, a late or reordered message must
+      // not undo an UP already seen
+      if (s.operstate != IF_OPER_UP && it != node->up.end() && node->track_down) node->up.erase(it);
     });
     node->sock.emplace(std::move(*sock));
     if (auto r = write_sysctls_here(plan_.nodes[i].early_sysctls); !r) return node_error(i, r.error());
@@ -290,6 +292,7 @@ Result<void> Topology::set_link(std::size_t node, const std::string& ifname, boo
   if (auto r = nodes_[node]->sock->transact(std::span<const nl::Request>(&request, 1)); !r)
     return node_error(node, r.error());
   auto& down = nodes_[node]->admin_down;
+  for (auto& n : nodes_) n->track_down = true;
   if (!up) {
     if (std::find(down.begin(), down.end(), ifindex) == down.end()) down.push_back(ifindex);
     return {};

@@ -66,6 +66,7 @@ class Topology {
     std::optional<nl::Socket> sock;  ///< opened inside the namespace
     std::vector<int> up;          ///< ifindexes seen operationally up
     std::vector<int> admin_down;  ///< ifindexes a stage set down: not waited for
+    bool track_down = false;      ///< a stage changed link states: "not up" messages count too
   };
   Result<void> create_namespaces();
   Result<void> create_veths();
