@@ -203,6 +203,20 @@ TEST(StageChanges, LinkMtuIsSetInTheKernel) {
   EXPECT_EQ(mtu, "1280");
 }
 
+// net.netfilter.* keys come and go with modules, so the loader accepts any; this one exists in
+// no kernel: the stage that needs it is skipped with the reason, the next one runs.
+TEST(StageChanges, ASysctlTheKernelLacksSkipsTheStage) {
+  const auto r = run_text(topology("", "routes = [\"default via 198.51.100.254\"]\n") +
+                          "[[stages]]\nname = \"needs it\"\n" + check("icmp", "server", "OK") +
+                          "[[stages.change]]\nnode = \"router\"\nsysctl = { \"net.netfilter.nscheck_no_such_key\" = 1 }\n" +
+                          "[[stages]]\nname = \"after\"\n" + check("icmp", "server", "OK"));
+  ASSERT_FALSE(r.error.has_value()) << r.error->message;
+  const auto& skipped = cell(r, 0, "icmp", "198.51.100.1");
+  EXPECT_EQ(skipped.status, report::CellStatus::skipped);
+  EXPECT_NE(skipped.detail.find("the running kernel lacks this sysctl"), std::string::npos) << skipped.detail;
+  EXPECT_EQ(cell(r, 1, "icmp", "198.51.100.1").status, report::CellStatus::pass);
+}
+
 TEST(StageChanges, LinkDownThenUpAgain) {
   const auto r = run_text(topology("", "routes = [\"default via 198.51.100.254\"]\n") +
                           "[[stages]]\nname = \"down\"\n" + check("icmp", "server", "NG") + check("tcp/80", "server", "NG") +
