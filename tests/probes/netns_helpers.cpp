@@ -40,19 +40,28 @@ sockaddr ipv4_sockaddr(const char* text) {
 
 }  // namespace
 
+/// Writes a /proc/sys file from the calling thread (inside the namespace it is in).
+Result<void> write_here(const std::string& path, const std::string& value) {
+  const std::string full = "/proc/sys/" + path;
+  UniqueFd fd(::open(full.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd.valid()) return errno_error("open " + full, errno);
+  if (::write(fd.get(), value.data(), value.size()) != static_cast<ssize_t>(value.size()))
+    return errno_error("write " + full, errno);
+  return {};
+}
+
 Result<std::vector<UniqueFd>> make_lo_namespaces(std::size_t n) {
-  return create_netns(n, [](std::size_t) { return bring_lo_up(); });
+  return create_netns(n, [](std::size_t) -> Result<void> {
+    // as nscheck does in every node: no DAD, or IPv6 neighbour discovery (which needs a
+    // non-tentative link-local address) waits a second or more for the kernel's own fe80::
+    for (const char* key : {"net/ipv6/conf/all/accept_dad", "net/ipv6/conf/default/accept_dad"})
+      NS_CHECK(write_here(key, "0"));
+    return bring_lo_up();
+  });
 }
 
 Result<void> write_sysctl(int ns_fd, const std::string& path, const std::string& value) {
-  return run_in_netns(ns_fd, [&]() -> Result<void> {
-    const std::string full = "/proc/sys/" + path;
-    UniqueFd fd(::open(full.c_str(), O_WRONLY | O_CLOEXEC));
-    if (!fd.valid()) return errno_error("open " + full, errno);
-    if (::write(fd.get(), value.data(), value.size()) != static_cast<ssize_t>(value.size()))
-      return errno_error("write " + full, errno);
-    return {};
-  });
+  return run_in_netns(ns_fd, [&]() { return write_here(path, value); });
 }
 
 Result<void> add_reject_route(int ns_fd, const char* network, const char* netmask) {

@@ -18,7 +18,7 @@
 namespace nscheck::test {
 
 /// Creates n anonymous namespaces, each with lo up (so 127.0.0.0/8 answers).
-Result<std::vector<UniqueFd>> make_lo_namespaces(std::size_t n);
+Result<std::vector<UniqueFd>> make_lo_namespaces(std::size_t n);  // lo up, IPv6 DAD off
 
 /// Writes value to /proc/sys/<path> inside the namespace (e.g. "net/ipv4/icmp_echo_ignore_all").
 Result<void> write_sysctl(int ns_fd, const std::string& path, const std::string& value);
