@@ -213,9 +213,12 @@ void read_change(const toml::table& t, std::string_view text, Stage& st, Diagnos
 void read_node_firewall(const toml::table& t, std::string_view text, Node& node, Diagnostics& diags) {
   if (const auto* n = t.get("nft")) read_rulesets(*n, text, node.nft, diags);
   if (const auto* n = t.get("nft_file")) read_files(*n, node.nft, diags);
-  for (const auto& [key, kind] : k_nat_keys)
+  for (const auto& entry : k_nat_keys) {
+    const char* key = entry.first;  // (clang 14 cannot capture structured bindings)
+    const NatRule::Kind kind = entry.second;
     if (const auto* n = t.get(key))
       for_each_table(*n, key, diags, [&](const toml::table& r) { node.nat.push_back(read_nat_rule(r, kind, key, diags)); });
+  }
 }
 
 void read_changes(const toml::node& n, std::string_view text, Stage& st, Diagnostics& diags) {
