@@ -17,6 +17,7 @@
 #include "probes/flow_batch.hpp"
 #include "probes/flow_setup.hpp"
 #include "probes/listeners.hpp"
+#include "probes/neighbour_table.hpp"
 #include "probes/probe_checks.hpp"
 #include "probes/socket_factory.hpp"
 
@@ -328,7 +329,9 @@ Result<std::vector<ProbeResult>> ProbeEngine::run(std::span<const Probe> probes,
     return setup.error();
   }
   FlowBatch flows(impl_->io, std::move(setup->probes), std::move(setup->udp_sockets), options, tag);
+  const std::uint64_t fulls_before = neighbour_table_fulls();
   impl_->drive(*icmp, flows, options);
+  const bool tables_full = neighbour_table_fulls() != fulls_before;
   listeners.stop();
   impl_->io.restart();
   impl_->io.poll();  // the cancelled handlers run now, while everything they name still exists
@@ -339,6 +342,13 @@ Result<std::vector<ProbeResult>> ProbeEngine::run(std::span<const Probe> probes,
   for (std::size_t b = 0; b < flow_results.size(); ++b) results[flow_of[setup->caller[b]]] = std::move(flow_results[b]);
   for (std::size_t i = 0; i < flow_of.size(); ++i)
     if (!setup->refused[i].empty()) results[flow_of[i]].detail = setup->refused[i];
+  if (tables_full)
+    for (ProbeResult& r : results)
+      if (r.outcome == Outcome::ng && r.reason == Reason::timeout) {
+        r.outcome = Outcome::error;
+        r.reason = Reason::harness_error;
+        r.detail = std::string(k_neighbour_table_full_detail) + " (" + r.detail + ")";
+      }
   return results;
 }
 

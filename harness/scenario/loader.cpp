@@ -155,6 +155,8 @@ Result<Scenario> parse_scenario(std::string_view text, const std::string& path) 
   Scenario s = read_scenario(root, text, diags);
   s.path = path;
   if (s.name.empty()) s.name = stem_of(path);
+  // over the node limit the rest was not read: checking it would report errors that are not there
+  if (s.nodes.size() > k_max_nodes) return diags.to_error(path);
   sort_by_position(s);
   for (std::size_t i = 0; i < s.nodes.size(); ++i) s.node_index.emplace(s.nodes[i].name, i);
   validate(s, diags);  // all problems at once, structural and semantic

@@ -11,8 +11,8 @@ VARIANT
   star         one stage, every host reaches every host (self included): N x N cells, all OK.
   star-fwdoff  r sets net.ipv4.conf.hI.forwarding = 0 for every even I, so it silently drops what
                arrives from even-numbered hosts: OK iff same host, or both hosts odd-numbered.
-  star-setup   the same topology with one cell per host (hI to its router address): N cells, for
-               the topology scale benchmark (scale_bench.sh) up to 1,000 nodes and more.
+  star-setup   the same topology with one cell per host (hI to its router address) for the first
+               100 hosts, for the topology scale benchmark (scale_bench.sh) up to 1,000 nodes.
 
 The matrix names the hosts only (rows and columns h1 .. hN; r is neither source nor target), and
 every probe's deadline is 200 ms, the floor's FLOOR_TIMEOUT_MS default.
@@ -66,8 +66,10 @@ def scenario(n: int, variant: str) -> str:
     w("")
     w("[[stages]]")
     if variant == "star-setup":
-        w('name = "every host reaches its router"')
-        for i in range(1, n + 1):
+        # at most 100 cells: the host's one ARP table (gc_thresh3 = 1,024) cannot hold an entry
+        # on both ends of 1,000 links at once (nscheck would rightly call those cells errors)
+        w('name = "hosts reach their router"')
+        for i in range(1, min(n, 100) + 1):
             w("[[stages.check]]")
             w(f'from = "h{i}"')
             w(f'to = "{router_addr(i)}"')

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Topology scale: loader, planner, builder and teardown of the star topology (router + N hosts,
-# N veths) for N = 100, 300, 1000 (BENCH_SCALE_NS), one cell per host. Prints, per N, the medians
+# N veths) for N = 99, 299, 999 hosts (BENCH_SCALE_NS): 100, 300 and 1,000 nodes (the most a
+# scenario may have), one cell per host. Prints, per N, the medians
 # of BENCH_REPS runs: validate (load + validate), plan (load + plan), and from `nscheck run
 # --json`: setup and teardown, each also per node, and the growth factor per node against the
 # smallest N (1.00 = linear). Needs root; runs every nscheck in the kit's sandbox.sh.
@@ -10,7 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 KIT=${BENCH_KIT:-$root/../shared/bench}
 NSCHECK=${NSCHECK:-$root/build/nscheck}
-NS=${BENCH_SCALE_NS:-100 300 1000}
+NS=${BENCH_SCALE_NS:-99 299 999}
 REPS=${BENCH_REPS:-3}
 [ "$(id -u)" = 0 ] || { echo "scale_bench: needs root" >&2; exit 2; }
 [ -x "$NSCHECK" ] || { echo "scale_bench: no nscheck at $NSCHECK (make first)" >&2; exit 2; }
@@ -48,7 +49,7 @@ for line in open(sys.argv[1]):
     except (OSError, ValueError):
         continue
     rows.setdefault(int(n), []).append((float(validate), float(plan), d["setup_s"], d["teardown_s"]))
-print("Topology scale (star: router + N hosts, N veths, N cells), medians, seconds")
+print("Topology scale (star: router + N hosts = N + 1 nodes, N veths, N cells), medians, seconds")
 print(f"{'N':>6} {'validate':>9} {'plan':>8} {'setup':>8} {'teardown':>9} {'setup/node ms':>14} {'teardown/node ms':>17} {'growth setup/node':>18}")
 base = None
 for n in sorted(rows):

@@ -4,9 +4,11 @@
 
 #include <cerrno>
 #include <chrono>
+#include <fstream>
 
 #include "probes/engine.hpp"
 #include "probes/engine_test_util.hpp"
+#include "probes/netlink_helpers.hpp"
 #include "probes/netns_helpers.hpp"
 
 namespace nscheck::probes {

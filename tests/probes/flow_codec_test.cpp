@@ -88,3 +88,24 @@ TEST(QueuedIcmp, LocalErrorsAreNotIcmp) {
 
 }  // namespace
 }  // namespace nscheck::probes::flow
+
+#include "probes/neighbour_table.hpp"
+
+namespace nscheck::probes {
+namespace {
+
+TEST(NeighbourTable, SumsTableFullsOverCpus) {
+  const char* text =
+      "entries  allocs   destroys hash_grows lookups  hits     res_failed rcv_probes_mcast rcv_probes_ucast "
+      "periodic_gc_runs forced_gc_runs unresolved_discards table_fulls\n"
+      "00000001 0001a8e6 00019d9d 00000001   00044c63 0000b099 00000000   00000000         00000000         "
+      "00000413         000003d1       00000000            000003ce\n"
+      "00000001 00019658 0001a1a0 00000007   00042ebb 0000a886 00000000   00000000         00000000         "
+      "00000000         0000079f       00000000            0000079c\n";
+  EXPECT_EQ(sum_stat_column(text, "table_fulls"), 0x3ceu + 0x79cu);
+  EXPECT_EQ(sum_stat_column(text, "no_such_column"), 0u);
+  EXPECT_EQ(sum_stat_column("", "table_fulls"), 0u);
+}
+
+}  // namespace
+}  // namespace nscheck::probes
