@@ -146,6 +146,12 @@ std::string json_report(const Run& run) {
     f.str("scenario_path", clean.scenario_path).str("scenario_name", clean.scenario_name);
     f.str("timestamp", clean.timestamp).str("hostname", clean.hostname);
     f.number("setup_s", clean.setup_s).number("teardown_s", clean.teardown_s);
+    if (clean.setup_phases.empty()) {
+      f.raw("setup_phases", "{}");
+    } else {
+      Fields g(f.name("setup_phases"), f.inner());
+      for (const auto& [phase, seconds] : clean.setup_phases) g.number(phase, seconds);
+    }
     f.str("result", result_name(run_result(clean))).raw("interrupted", clean.interrupted ? "true" : "false");
     f.str("error", clean.error);
     counts_json(f.name("counts"), count_cells(clean), f.inner());

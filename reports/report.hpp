@@ -72,6 +72,8 @@ struct Run {
   std::string hostname;
   double setup_s = 0;
   double teardown_s = 0;
+  /// Where the set-up time went: ("namespaces_s", 0.08), ("links_s", ...), in order.
+  std::vector<std::pair<std::string, double>> setup_phases;
   std::vector<Stage> stages;
   std::string error;         ///< a harness error that stopped the run ("" = none)
   bool interrupted = false;  ///< SIGINT/SIGTERM arrived

@@ -214,6 +214,13 @@ Result<void> Socket::configure(bool subscribe_links) {
   return {};
 }
 
+Result<void> Socket::subscribe_links(bool on) {
+  int group = RTNLGRP_LINK;
+  if (mnl_socket_setsockopt(sock_.get(), on ? NETLINK_ADD_MEMBERSHIP : NETLINK_DROP_MEMBERSHIP, &group, sizeof group) != 0)
+    return errno_error(on ? "join RTNLGRP_LINK" : "leave RTNLGRP_LINK", errno);
+  return {};
+}
+
 void Socket::set_link_handler(LinkHandler handler) { on_link_ = std::move(handler); }
 
 int Socket::fd() const { return mnl_socket_get_fd(sock_.get()); }

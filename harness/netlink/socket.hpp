@@ -32,6 +32,12 @@ class Socket {
  public:
   /// Opens a socket in the calling thread's namespace; subscribe_links joins RTNLGRP_LINK.
   static Result<Socket> open(bool subscribe_links = false);
+  /// Joins (on) or leaves the link notifications group (RTNLGRP_LINK). Every socket in any
+  /// group is visited by every rtnetlink broadcast of the host, whatever its namespace: a
+  /// thousand subscribed node sockets make each notification a thousand times dearer, so nodes
+  /// subscribe only while they wait for links.
+  Result<void> subscribe_links(bool on);
+
   /// Opens a NETLINK_NETFILTER socket (conntrack), with the same ACK and ext-ack handling.
   static Result<Socket> open_netfilter();
 

@@ -200,10 +200,21 @@ RunResult run_scenario(const Scenario& s, const RunOptions& options, const std::
   rep.timestamp = iso_now();
   rep.hostname = host_name();
   auto t0 = Clock::now();
-  auto topo = topology::Topology::build(topology::plan_topology(s));
+  topology::BuildTimings timings;
+  const auto tp = Clock::now();
+  const auto plan = topology::plan_topology(s);
+  const double plan_s = seconds_since(tp);
+  auto topo = topology::Topology::build(plan, &timings);
+  rep.setup_phases = {{"plan_s", plan_s},
+                      {"namespaces_s", timings.namespaces_s},
+                      {"links_s", timings.links_s},
+                      {"configure_s", timings.configure_s},
+                      {"wait_up_s", timings.wait_up_s}};
+  const auto tf = Clock::now();
   std::optional<Error> missing;  // the kernel lacks what the node firewalls need: every stage is skipped
   if (topo)
     if (auto r = apply_node_firewalls(s, *topo); !r) (is_missing_feature(r.error()) ? missing : out.error) = r.error();
+  rep.setup_phases.emplace_back("firewalls_s", seconds_since(tf));
   rep.setup_s = seconds_since(t0);
   std::optional<probes::ProbeEngine> engine;
   if (topo) engine.emplace();

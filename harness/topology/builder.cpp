@@ -102,7 +102,7 @@ Result<void> Topology::create_namespaces() {
   // Inside each new namespace: its rtnetlink socket, and the sysctls that must precede its
   // interfaces (new namespaces copy the host's IPv4 settings, ip_forward included).
   auto fds = create_netns(n, [&](std::size_t i) -> Result<void> {
-    auto sock = nl::Socket::open(/*subscribe_links=*/true);
+    auto sock = nl::Socket::open(/*subscribe_links=*/false);  // only while waiting: see subscribe_links
     if (!sock) return node_error(i, sock.error().with_context("open rtnetlink socket"));
     Node* node = nodes_[i].get();
     sock->set_link_handler([node](const nl::LinkState& s) {
@@ -165,7 +165,17 @@ bool Topology::awaited(std::size_t node, int ifindex) const {
   return true;
 }
 
+/// Waits with every node socket subscribed to link notifications, and no longer.
 Result<void> Topology::wait_oper_up() {
+  for (std::size_t i = 0; i < nodes_.size(); ++i)
+    if (auto r = nodes_[i]->sock->subscribe_links(true); !r) return node_error(i, r.error());
+  auto waited = wait_links_up();
+  for (std::size_t i = 0; i < nodes_.size(); ++i)
+    if (auto r = nodes_[i]->sock->subscribe_links(false); !r && waited) waited = node_error(i, r.error());
+  return waited;
+}
+
+Result<void> Topology::wait_links_up() {
   auto pending = [&](std::size_t i) {
     for (const auto& f : plan_.nodes[i].ifaces)
       if (f.wait_up && awaited(i, f.ifindex) && std::find(nodes_[i]->up.begin(), nodes_[i]->up.end(), f.ifindex) == nodes_[i]->up.end())
@@ -295,6 +305,12 @@ Result<void> Topology::set_link(std::size_t node, const std::string& ifname, boo
   for (auto& n : nodes_) n->track_down = true;
   if (!up) {
     if (std::find(down.begin(), down.end(), ifindex) == down.end()) down.push_back(ifindex);
+    // no notification tells us (nodes listen only while waiting): it and its peer are down now
+    std::erase(nodes_[node]->up, ifindex);
+    for (const auto& v : plan_.veths) {
+      if (v.node == node && v.ifindex == ifindex) std::erase(nodes_[v.peer_node]->up, v.peer_ifindex);
+      if (v.peer_node == node && v.peer_ifindex == ifindex) std::erase(nodes_[v.node]->up, v.ifindex);
+    }
     return {};
   }
   std::erase(down, ifindex);

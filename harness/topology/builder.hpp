@@ -72,6 +72,7 @@ class Topology {
   Result<void> create_veths();
   Result<void> configure();
   Result<void> wait_oper_up();
+  Result<void> wait_links_up();
   Result<void> wait_ipv6_ready();
   Error node_error(std::size_t node, const Error& e) const;
   [[nodiscard]] bool awaited(std::size_t node, int ifindex) const;

@@ -19,8 +19,8 @@ REPS=${BENCH_REPS:-3}
 WORK=$(mktemp -d /var/tmp/nscheck-scale.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 
-now() { python3 -c 'import time; print(time.monotonic())'; }
-elapsed() { python3 -c "import sys; print(float(sys.argv[2]) - float(sys.argv[1]))" "$1" "$2"; }
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.4f", b - a }'; }
 
 status=0
 for n in $NS; do
@@ -41,7 +41,7 @@ done
 
 python3 - "$WORK/rows" <<'PY'
 import json, statistics, sys
-rows = {}
+rows, phases = {}, {}
 for line in open(sys.argv[1]):
     n, validate, plan, path = line.split()
     try:
@@ -49,6 +49,8 @@ for line in open(sys.argv[1]):
     except (OSError, ValueError):
         continue
     rows.setdefault(int(n), []).append((float(validate), float(plan), d["setup_s"], d["teardown_s"]))
+    for k, v in d.get("setup_phases", {}).items():
+        phases.setdefault(int(n), {}).setdefault(k, []).append(v)
 print("Topology scale (star: router + N hosts = N + 1 nodes, N veths, N cells), medians, seconds")
 print(f"{'N':>6} {'validate':>9} {'plan':>8} {'setup':>8} {'teardown':>9} {'setup/node ms':>14} {'teardown/node ms':>17} {'growth setup/node':>18}")
 base = None
@@ -57,5 +59,8 @@ for n in sorted(rows):
     per_setup, per_teardown = 1000 * med[2] / n, 1000 * med[3] / n
     base = base or per_setup
     print(f"{n:>6} {med[0]:>9.3f} {med[1]:>8.3f} {med[2]:>8.3f} {med[3]:>9.3f} {per_setup:>14.3f} {per_teardown:>17.3f} {per_setup / base:>18.2f}")
+print("Set-up phases, medians, ms per node")
+for n in sorted(phases):
+    print(f"{n:>6} " + "  ".join(f"{k} {1000 * statistics.median(v) / n:.3f}" for k, v in phases[n].items()))
 PY
 exit "$status"
