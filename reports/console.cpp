@@ -355,13 +355,15 @@ std::string summary_counts(const Run& run, const Counts& c) {
 }  // namespace
 
 std::string console_stage(const Run& run, std::size_t stage_index, const ConsoleOptions& options) {
-  const Run clean = sanitized(run, Lines::join);
+  std::optional<Run> copy;
+  const Run& clean = sanitized_view(run, Lines::join, copy);
   if (stage_index >= clean.stages.size()) return "";
   return render_stage(clean, stage_index, options);
 }
 
 std::string console_summary(const Run& run, const ConsoleOptions& options) {
-  const Run clean = sanitized(run, Lines::join);
+  std::optional<Run> copy;
+  const Run& clean = sanitized_view(run, Lines::join, copy);
   const Counts c = count_cells(clean);
   const auto [status, tone] = run_status(clean);
   return fmt::format("{} {}: {} ({})\n", paint(status, tone, options), clean.scenario_name, summary_counts(clean, c),
@@ -369,7 +371,8 @@ std::string console_summary(const Run& run, const ConsoleOptions& options) {
 }
 
 std::string console_report(const Run& run, const ConsoleOptions& options) {
-  const Run clean = sanitized(run, Lines::join);
+  std::optional<Run> copy;
+  const Run& clean = sanitized_view(run, Lines::join, copy);
   std::string out = run_header(clean, options);
   for (std::size_t i = 0; i < clean.stages.size(); ++i) out += "\n" + render_stage(clean, i, options);
   out += "\n";

@@ -139,7 +139,8 @@ void stage_json(std::string& out, const Stage& st, int indent) {
 }  // namespace
 
 std::string json_report(const Run& run) {
-  const Run clean = sanitized(run);
+  std::optional<Run> copy;
+  const Run& clean = sanitized_view(run, Lines::keep, copy);
   std::string out;
   {
     Fields f(out, 0);

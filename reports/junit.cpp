@@ -273,7 +273,8 @@ std::string render_document(const Run& run, const std::vector<Suite>& suites) {
 }  // namespace
 
 std::string junit_xml(const Run& run) {
-  const Run clean = sanitized(run);
+  std::optional<Run> copy;
+  const Run& clean = sanitized_view(run, Lines::keep, copy);
   return render_document(clean, all_suites(clean));
 }
 

@@ -128,6 +128,45 @@ std::string one_line(std::string_view text) {
   return out;
 }
 
+namespace {
+
+/// Whether sanitizing would leave s as it is: printable ASCII, and for one line no leading,
+/// trailing or double space (one_line folds those).
+bool unchanged(const std::string& s, bool join) {
+  for (char c : s)
+    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) return false;
+  if (!join || s.empty()) return true;
+  return s.front() != ' ' && s.back() != ' ' && s.find("  ") == std::string::npos;
+}
+
+bool all_printable(const Run& run, bool join) {
+  auto printable = [join](const std::string& s) { return unchanged(s, join); };
+  for (const std::string* f : {&run.scenario_path, &run.scenario_name, &run.timestamp, &run.hostname, &run.error})
+    if (!printable(*f)) return false;
+  for (const auto& st : run.stages) {
+    if (!printable(st.name) || !printable(st.error)) return false;
+    for (const auto& m : st.matrices) {
+      if (!printable(m.probe)) return false;
+      for (const auto* list : {&m.rows, &m.columns})
+        for (const auto& x : *list)
+          if (!printable(x)) return false;
+    }
+    for (const auto& c : st.cells)
+      for (const std::string* f : {&c.source, &c.source_bind, &c.target, &c.column, &c.address, &c.probe, &c.expected,
+                                   &c.observed, &c.reason, &c.detail, &c.seen_from, &c.answered_by, &c.previous})
+        if (!printable(*f)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+const Run& sanitized_view(const Run& run, Lines lines, std::optional<Run>& storage) {
+  if (all_printable(run, lines == Lines::join)) return run;
+  storage = sanitized(run, lines);
+  return *storage;
+}
+
 Run sanitized(const Run& run, Lines lines) {
   const Clean clean = lines == Lines::join ? sanitize_one_line : sanitize;
   Run out = run;

@@ -2,6 +2,7 @@
 // Text hygiene shared by the writers: every string that reaches a report comes from a
 // scenario file, a kernel message or a probe, so it is cleaned before it is shown.
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,11 @@ std::string one_line(std::string_view text);
 /// A copy of the run with every string sanitized (and with Lines::join, one_line()),
 /// so writers only have to escape.
 Run sanitized(const Run& run, Lines lines = Lines::keep);
+
+/// The run itself when every string of it is printable ASCII already (sanitizing would change
+/// nothing), else a sanitized copy kept in `storage`: a report of 100,000 cells is not copied
+/// for nothing.
+const Run& sanitized_view(const Run& run, Lines lines, std::optional<Run>& storage);
 
 /// Escapes text for an XML element body (& <, and > after "]]"). Expects sanitized text.
 std::string xml_text(std::string_view text);

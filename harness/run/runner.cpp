@@ -220,7 +220,9 @@ RunResult run_scenario(const Scenario& s, const RunOptions& options, const std::
   if (topo) engine.emplace();
   const auto with_nft = topology::nodes_with_nft(s);
   for (std::size_t i = 0; i < s.stages.size(); ++i) {
-    const Stage st = with_overrides(s.stages[i], options);
+    std::optional<Stage> overridden;  // a copy only when options change it: a stage may hold 100,000 cells
+    if (options.deadline || options.count) overridden = with_overrides(s.stages[i], options);
+    const Stage& st = overridden ? *overridden : s.stages[i];
     auto rs = empty_stage(st);
     const auto ts = Clock::now();
     if (!topo) {
