@@ -1,5 +1,7 @@
 #include "probes/batch.hpp"
 
+#include "probes/socket_factory.hpp"
+
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -25,9 +27,6 @@ constexpr int k_receive_rounds = 8;
 /// Bound on reading leftovers of an earlier run before a batch starts.
 constexpr int k_discard_rounds = 1024;
 constexpr std::size_t k_slots_per_id = 65536;
-/// The kernel's MSG_PROBE (include/linux/socket.h: "do not send, only probe path"); glibc
-/// exports the same bit under its old name, MSG_PROXY.
-constexpr int k_msg_probe = 0x10;
 
 bool would_block(const error_code& ec) { return ec == asio::error::would_block || ec == asio::error::try_again; }
 
@@ -55,15 +54,6 @@ std::optional<IpAddress> source_of(const sockaddr_storage& from) {
   return a;
 }
 
-/// IPv6 reports a blackhole route and a neighbour entry it could not create (a full neighbour
-/// table; IPv4 says ENOBUFS) with the same EINVAL (net/ipv6/ip6_output.c, ip6_finish_output2).
-/// MSG_PROBE repeats only the route lookup and sends nothing: it fails again only for the route.
-EinvalCause einval_cause(RawSocket& socket, std::span<const std::uint8_t> bytes, const Endpoint& to) {
-  if (::sendto(socket.native_handle(), bytes.data(), bytes.size(), k_msg_probe | MSG_DONTWAIT, to.data(), to.size()) >=
-      0)
-    return EinvalCause::neighbour_creation;
-  return errno == EINVAL ? EinvalCause::blackhole_route : EinvalCause::unknown;
-}
 
 }  // namespace
 
@@ -318,8 +308,9 @@ void Batch::record_send_error(std::size_t s, Attempt& a, int err, std::span<cons
                               const IpAddress& destination) {
   a.fate = AttemptFate::send_error;
   a.send_errno = err;
-  if (err == EINVAL && sources_[s].family == Family::v6)
-    a.einval_cause = einval_cause(*sources_[s].socket, bytes, endpoint_of(destination));
+  if (err != EINVAL || sources_[s].family != Family::v6) return;
+  const Endpoint to = endpoint_of(destination);
+  a.einval_cause = einval_cause(sources_[s].socket->native_handle(), bytes, to.data(), static_cast<socklen_t>(to.size()));
 }
 
 /// The send buffer is full: go on when the kernel says the socket is writable again.

@@ -1,5 +1,7 @@
 #include "probes/flow_batch.hpp"
 
+#include "probes/socket_factory.hpp"
+
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -15,8 +17,6 @@ using boost::system::error_code;
 using asio::ip::tcp;
 using asio::ip::udp;
 
-/// The kernel's MSG_PROBE (see batch.cpp): repeats only the route lookup.
-constexpr int k_msg_probe = 0x10;
 /// A UDP send whose failure may be an earlier datagram's pending error is tried this often.
 constexpr int k_send_tries = 3;
 
@@ -56,12 +56,6 @@ std::optional<flow::QueuedIcmp> queued_icmp(int fd) {
   return found;
 }
 
-EinvalCause udp_einval_cause(int fd, const flow::SockAddr& to) {
-  const std::uint8_t byte = 0;
-  if (::sendto(fd, &byte, 1, k_msg_probe | MSG_DONTWAIT, to.get(), to.length) >= 0)
-    return EinvalCause::neighbour_creation;
-  return errno == EINVAL ? EinvalCause::blackhole_route : EinvalCause::unknown;
-}
 
 }  // namespace
 
@@ -210,7 +204,7 @@ void FlowBatch::send_datagram(std::size_t p, std::size_t a) {
     err = errno;
   }
   if (err == EINVAL && probes_[p].destination.address.family == Family::v6)
-    state_[p]->attempts[a].einval_cause = udp_einval_cause(fd, to);
+    state_[p]->attempts[a].einval_cause = einval_cause(fd, token, to.get(), to.length);
   fail(p, a, AttemptFate::send_error, err);
 }
 

@@ -241,6 +241,13 @@ Result<UniqueFd> open_icmp_socket(int ns_fd, Family family) {
   return std::move(opened.front());
 }
 
+EinvalCause einval_cause(int fd, std::span<const std::uint8_t> bytes, const sockaddr* to, socklen_t to_len) {
+  constexpr int k_msg_probe = 0x10;  // the kernel's MSG_PROBE; glibc names the bit MSG_PROXY
+  if (::sendto(fd, bytes.data(), bytes.size(), k_msg_probe | MSG_DONTWAIT, to, to_len) >= 0)
+    return EinvalCause::neighbour_creation;
+  return errno == EINVAL ? EinvalCause::blackhole_route : EinvalCause::unknown;
+}
+
 Result<void> bind_socket(const UniqueFd& fd, const SocketBinding& binding) {
   if (!binding.device.empty()) NS_CHECK(bind_device(fd.get(), binding.device));
   if (binding.address) NS_CHECK(bind_address(fd.get(), *binding.address));

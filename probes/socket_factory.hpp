@@ -3,6 +3,9 @@
 // sockets, and the built-in listeners. A socket is created inside its namespace (on a helper
 // thread, see core/netns.hpp) and stays there for its whole life.
 
+#include <sys/socket.h>
+
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -12,6 +15,7 @@
 #include "core/result.hpp"
 #include "core/unique_fd.hpp"
 #include "probes/probe.hpp"
+#include "probes/verdict.hpp"
 
 namespace nscheck::probes {
 
@@ -64,6 +68,11 @@ Result<std::vector<UniqueFd>> open_flow_sockets(std::span<const FlowPlace> place
 /// the datagram came to). IPv6 ones are IPv6-only. Fails as a whole only when a namespace cannot
 /// be entered; a listener that cannot bind (its port is taken) fails alone.
 Result<std::vector<Result<UniqueFd>>> open_listeners(std::span<const ListenerSpec> specs);
+
+/// What an EINVAL from an IPv6 send on fd means: IPv6 reports a blackhole route and a neighbour
+/// entry it could not create (a full table) with the same EINVAL (ip6_finish_output2). MSG_PROBE
+/// repeats the route lookup alone and sends nothing: it fails again only for the route.
+EinvalCause einval_cause(int fd, std::span<const std::uint8_t> bytes, const sockaddr* to, socklen_t to_len);
 
 /// Applies a binding to a socket. Errors name the device or address (ENODEV, EADDRNOTAVAIL).
 /// Any thread will do: the kernel resolves names and addresses in the socket's own namespace.

@@ -14,13 +14,13 @@ std::size_t node_index(const scenario::Scenario& s, const std::string& name) {
   return 0;  // unreachable for a validated scenario
 }
 
-/// The node holding an address (validation made sure one does).
-std::size_t holder_of(const scenario::Scenario& s, const IpAddress& a) {
+/// The node holding each address (validation made sure every address target has one).
+std::map<IpAddress, std::size_t> holders(const scenario::Scenario& s) {
+  std::map<IpAddress, std::size_t> out;
   for (std::size_t n = 0; n < s.nodes.size(); ++n)
     for (const auto& i : s.nodes[n].interfaces)
-      for (const auto& p : i.addresses)
-        if (p.address == a) return n;
-  return 0;
+      for (const auto& p : i.addresses) out.emplace(p.address, n);
+  return out;
 }
 
 /// Both families: a node or interface target means each of its addresses.
@@ -101,6 +101,7 @@ std::vector<IpAddress> target_addresses(const scenario::Scenario& s, const Targe
 
 std::vector<PlannedCell> plan_cells(const scenario::Scenario& s, const scenario::Stage& st) {
   std::vector<PlannedCell> cells;
+  std::optional<std::map<IpAddress, std::size_t>> holder;  // built on the first address target
   for (std::size_t k = 0; k < st.expectations.size(); ++k) {
     const auto& e = st.expectations[k];
     PlannedCell base;
@@ -116,7 +117,11 @@ std::vector<PlannedCell> plan_cells(const scenario::Scenario& s, const scenario:
     if (!by_address) base.target_node = node_index(s, e.to.node);
     for (const auto& addr : target_addresses(s, e.to)) {
       base.destination = addr;
-      if (by_address) base.target_node = holder_of(s, addr);
+      if (by_address) {
+        if (!holder) holder = holders(s);
+        const auto it = holder->find(addr);
+        base.target_node = it == holder->end() ? 0 : it->second;
+      }
       cells.push_back(base);
     }
   }
