@@ -3,6 +3,7 @@
 #include "probes/socket_factory.hpp"
 
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -21,14 +22,16 @@ using boost::system::error_code;
 
 /// Requests sent (over all sockets, round-robin) before the reactor gets a turn: replies are
 /// read while a long burst is still going out, so none pile up in a receive buffer.
-constexpr int k_send_round = 64;
+constexpr std::size_t k_send_round = 256;
 /// recvmmsg() calls per wake-up of one socket, for the same fairness.
 constexpr int k_receive_rounds = 8;
 /// Bound on reading leftovers of an earlier run before a batch starts.
 constexpr int k_discard_rounds = 1024;
 constexpr std::size_t k_slots_per_id = 65536;
+/// How late the timer may fire: what falls due within it is handled in one wake-up (a big
+/// batch has a window ending every few microseconds), at the cost of deciding up to 1 ms late.
+constexpr std::chrono::microseconds k_timer_slack{1000};
 
-bool would_block(const error_code& ec) { return ec == asio::error::would_block || ec == asio::error::try_again; }
 
 using Endpoint = asio::generic::raw_protocol::endpoint;
 
@@ -73,13 +76,19 @@ Batch::Batch(asio::io_context& io, std::vector<BatchSource> sources, std::vector
       buffer_(k_receive_batch * k_receive_slot),
       iovecs_(k_receive_batch),
       names_(k_receive_batch),
-      headers_(k_receive_batch) {}
+      headers_(k_receive_batch),
+      send_bytes_(k_send_burst),
+      send_names_(k_send_burst),
+      send_iovecs_(k_send_burst),
+      send_headers_(k_send_burst) {}
 
 Batch::Micros Batch::elapsed() const { return std::chrono::duration_cast<Micros>(Clock::now() - start_); }
 
 void Batch::start() {
   for (std::size_t s = 0; s < sources_.size(); ++s) discard_stale(s);
   start_ = Clock::now();
+  readable_.clear();
+  for (const BatchSource& src : sources_) readable_.push_back({src.socket->native_handle(), POLLIN, 0});
   if (undecided_ == 0) return finish();
   for (std::size_t s = 0; s < sources_.size(); ++s) arm_read(s);
   for (std::size_t p = 0; p < probes_.size(); ++p) enqueue(p);
@@ -91,17 +100,14 @@ void Batch::interrupt() {
   finish();
 }
 
-std::vector<ProbeResult> Batch::results() const {
-  std::vector<ProbeResult> results;
-  results.reserve(probes_.size());
-  for (const ProbeState& st : state_) {
-    results.push_back(summarize(st.attempts, options_.deadline));
-    if (interrupted_ && !st.decided) {
-      results.back().interrupted = true;
-      results.back().detail = "interrupted before the probe was decided";
-    }
+ProbeResult Batch::result(std::size_t p) const {
+  const ProbeState& st = state_[p];
+  ProbeResult r = summarize(st.attempts, options_.deadline);
+  if (interrupted_ && !st.decided) {
+    r.interrupted = true;
+    r.detail = "interrupted before the probe was decided";
   }
-  return results;
+  return r;
 }
 
 // --- receiving -------------------------------------------------------------------------------
@@ -162,10 +168,16 @@ bool Batch::drain(std::size_t s) {
   return !finished_;
 }
 
+/// Reads every socket that has something queued. One poll() finds them: most sockets of a big
+/// batch have nothing waiting at a given moment, and a recvmmsg() per socket to learn that cost
+/// more than the probes themselves.
 void Batch::drain_all() {
+  for (pollfd& p : readable_) p.revents = 0;
+  const int n = ::poll(readable_.data(), readable_.size(), 0);
   for (std::size_t s = 0; s < sources_.size() && !finished_; ++s)
-    while (drain(s)) {
-    }
+    if (n < 0 || (readable_[s].revents & (POLLIN | POLLERR)) != 0)
+      while (drain(s)) {
+      }
 }
 
 void Batch::handle_datagram(std::size_t s, std::span<const std::uint8_t> bytes, const sockaddr_storage& from) {
@@ -256,52 +268,109 @@ void Batch::post_sender() {
   });
 }
 
-/// Sends one request per ready socket in turn, k_send_round in all, then yields to the reactor.
+/// Sends one burst per ready socket in turn, up to k_send_round requests in all, then yields
+/// to the reactor.
 void Batch::send_round() {
-  for (int i = 0; i < k_send_round && !ready_.empty() && !finished_; ++i) {
+  std::size_t sent = 0;
+  while (sent < k_send_round && !ready_.empty() && !finished_) {
     const std::size_t s = ready_.front();
     ready_.pop_front();
     source_state_[s].in_ring = false;
-    if (send_next(s) == SendStatus::would_block)
+    const std::size_t before = sent;
+    if (send_burst(s, sent) == SendStatus::would_block)
       wait_writable(s);
     else
       make_ready(s);
+    if (sent == before) ++sent;  // a turn that sent nothing still counts: the round ends
   }
   if (!ready_.empty()) post_sender();
 }
 
-/// Sends the next request queued on socket s; a failed send is recorded as that attempt's fate.
-Batch::SendStatus Batch::send_next(std::size_t s) {
-  const std::size_t p = source_state_[s].send_queue.front();
-  ProbeState& st = state_[p];
-  if (st.decided) {  // its window closed while it waited in the queue
-    source_state_[s].send_queue.pop_front();
-    st.queued = false;
-    return SendStatus::done;
+/// Takes up to k_send_burst undecided probes off the front of socket s's queue.
+void Batch::take_burst(std::size_t s) {
+  auto& queue = source_state_[s].send_queue;
+  burst_.clear();
+  while (!queue.empty() && burst_.size() < k_send_burst) {
+    const std::size_t p = queue.front();
+    queue.pop_front();
+    state_[p].queued = false;
+    if (!state_[p].decided) burst_.push_back(p);  // else: its window closed while it waited
   }
+}
+
+/// Puts back, in order, the probes of the burst from index `from` on: not sent this turn.
+void Batch::return_burst(std::size_t s, std::size_t from) {
+  auto& queue = source_state_[s].send_queue;
+  for (std::size_t i = burst_.size(); i > from; --i) {
+    queue.push_front(burst_[i - 1]);
+    state_[burst_[i - 1]].queued = true;
+  }
+}
+
+/// Sends the next requests queued on socket s with one sendmmsg(). The kernel stops at the first
+/// message it refuses and returns how many went out; the refused one is sent alone next turn,
+/// where its errno is reported (a local route or filter refusal: that attempt's fate).
+Batch::SendStatus Batch::send_burst(std::size_t s, std::size_t& sent) {
+  take_burst(s);
+  if (burst_.empty()) return SendStatus::done;
   const BatchSource& src = sources_[s];
-  const std::size_t attempt = st.attempts.size();
+  for (std::size_t i = 0; i < burst_.size(); ++i) stage_request(s, i);
+  const int n = ::sendmmsg(src.socket->native_handle(), send_headers_.data(), static_cast<unsigned>(burst_.size()),
+                           MSG_DONTWAIT);
+  const int err = errno;
+  if (n < 0 && (err == EAGAIN || err == EWOULDBLOCK)) {
+    return_burst(s, 0);
+    return SendStatus::would_block;
+  }
+  const Micros now = elapsed();
+  const std::size_t ok = n < 0 ? 0 : static_cast<std::size_t>(n);
+  for (std::size_t i = 0; i < ok; ++i) record_sent(s, burst_[i], now, 0, i);
+  sent += ok;
+  if (n < 0 && err != EINTR) {  // the first message was refused: that is its attempt's fate
+    record_sent(s, burst_[0], now, err, 0);
+    ++sent;
+    return_burst(s, 1);
+  } else {
+    return_burst(s, ok);
+  }
+  return SendStatus::done;
+}
+
+/// Encodes the request of burst_[i] (its probe's next attempt) into send slot i.
+void Batch::stage_request(std::size_t s, std::size_t i) {
+  const BatchSource& src = sources_[s];
+  const std::size_t p = burst_[i];
+  const std::size_t attempt = state_[p].attempts.size();
   const std::size_t slot = probes_[p].local * static_cast<std::size_t>(options_.count) + attempt;
   const icmp::EchoRequest request{static_cast<std::uint16_t>(src.id_base + slot / k_slots_per_id),
                                   static_cast<std::uint16_t>(slot % k_slots_per_id), nonce_};
-  const auto bytes = request.encode(src.family);
-  error_code ec;
-  src.socket->send_to(asio::buffer(bytes), endpoint_of(probes_[p].destination), 0, ec);
-  if (would_block(ec)) return SendStatus::would_block;
-  source_state_[s].send_queue.pop_front();
-  st.queued = false;
+  send_bytes_[i] = request.encode(src.family);
+  send_names_[i] = endpoint_of(probes_[p].destination);
+  send_iovecs_[i] = {send_bytes_[i].data(), send_bytes_[i].size()};
+  send_headers_[i] = {};
+  send_headers_[i].msg_hdr.msg_name = send_names_[i].data();
+  send_headers_[i].msg_hdr.msg_namelen = static_cast<socklen_t>(send_names_[i].size());
+  send_headers_[i].msg_hdr.msg_iov = &send_iovecs_[i];
+  send_headers_[i].msg_hdr.msg_iovlen = 1;
+}
+
+/// Records attempt of probe p as sent at `now` (err: the errno that refused it, 0 = it left);
+/// i: its send slot, whose bytes the EINVAL check reuses.
+void Batch::record_sent(std::size_t s, std::size_t p, Micros now, int err, std::size_t i) {
+  ProbeState& st = state_[p];
+  const std::size_t attempt = st.attempts.size();
+  if (st.attempts.capacity() == 0) st.attempts.reserve(static_cast<std::size_t>(options_.count));
   Attempt& a = st.attempts.emplace_back();
-  a.family = src.family;
-  a.sent_at = elapsed();
+  a.family = sources_[s].family;
+  a.sent_at = now;
   if (attempt == 0) schedule(window_ends_, {a.sent_at + window_, p});
   if (attempt + 1 < static_cast<std::size_t>(options_.count))
     schedule(retries_, {a.sent_at + retry_interval_, p, attempt});
-  if (ec) {
-    record_send_error(s, a, ec.value(), bytes, probes_[p].destination);
+  if (err != 0) {
+    record_send_error(s, a, err, send_bytes_[i], probes_[p].destination);
     after_failure(p);
     update_decided(p);
   }
-  return SendStatus::done;
 }
 
 void Batch::record_send_error(std::size_t s, Attempt& a, int err, std::span<const std::uint8_t> bytes,
@@ -363,7 +432,7 @@ void Batch::arm_timer() {
   if (!extensions_.empty() && (!earliest || extensions_.front().at < *earliest)) earliest = extensions_.front().at;
   if (!earliest || finished_ || (timer_at_ && *timer_at_ <= *earliest)) return;
   timer_at_ = earliest;
-  timer_.expires_at(start_ + *earliest);  // cancels a later wait, if any
+  timer_.expires_at(start_ + *earliest + k_timer_slack);  // cancels a later wait, if any
   timer_.async_wait([this](const error_code& ec) {
     if (ec == asio::error::operation_aborted) return;
     timer_at_.reset();

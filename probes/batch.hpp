@@ -13,8 +13,10 @@
 // refusing every send (send buffer full) for a whole deadline. The batch ends when every probe
 // is decided, so a burst that takes long to send does not eat the later probes' windows.
 
+#include <poll.h>
 #include <sys/socket.h>
 
+#include <array>
 #include <boost/asio/generic/raw_protocol.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -63,8 +65,8 @@ class Batch {
   [[nodiscard]] bool finished() const { return finished_; }
   /// Ends the batch now: undecided probes come back interrupted.
   void interrupt();
-  /// One result per probe, once finished.
-  std::vector<ProbeResult> results() const;
+  /// The result of probe p (an index into the BatchProbes), once finished.
+  ProbeResult result(std::size_t p) const;
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -95,6 +97,8 @@ class Batch {
   /// minimum MTU), so an ICMPv6 error always fits whole.
   static constexpr std::size_t k_receive_batch = 32;
   static constexpr std::size_t k_receive_slot = 2048;
+  /// Requests per sendmmsg(): one system call carries a socket's next requests.
+  static constexpr std::size_t k_send_burst = 16;
 
   Micros elapsed() const;
   void discard_stale(std::size_t s);
@@ -113,7 +117,11 @@ class Batch {
   void make_ready(std::size_t s);
   void post_sender();
   void send_round();
-  SendStatus send_next(std::size_t s);
+  void take_burst(std::size_t s);
+  void return_burst(std::size_t s, std::size_t from);
+  SendStatus send_burst(std::size_t s, std::size_t& sent);
+  void stage_request(std::size_t s, std::size_t i);
+  void record_sent(std::size_t s, std::size_t p, Micros now, int err, std::size_t i);
   void record_send_error(std::size_t s, Attempt& a, int err, std::span<const std::uint8_t> bytes,
                          const IpAddress& destination);
   void wait_writable(std::size_t s);
@@ -157,6 +165,12 @@ class Batch {
   std::vector<iovec> iovecs_;
   std::vector<sockaddr_storage> names_;  ///< per slot: the sender (an ICMPv6 message carries no IP header)
   std::vector<mmsghdr> headers_;
+  std::vector<pollfd> readable_;
+  std::vector<std::size_t> burst_;  ///< the probes of the sendmmsg() being made
+  std::vector<std::array<std::uint8_t, icmp::EchoRequest::k_size>> send_bytes_;
+  std::vector<boost::asio::generic::raw_protocol::endpoint> send_names_;
+  std::vector<iovec> send_iovecs_;
+  std::vector<mmsghdr> send_headers_;  ///< per source: for drain_all()
 };
 
 }  // namespace nscheck::probes

@@ -1,8 +1,8 @@
 #include "probes/engine.hpp"
 
 #include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -40,6 +40,21 @@ struct SocketKey {
   }
 };
 
+/// The caller's probes of one kind, by reference: a stage may hold 100,000 of them.
+class ProbeSubset {
+ public:
+  explicit ProbeSubset(std::span<const Probe> all) : all_(all) {}
+  void add(std::size_t caller_index) { which_.push_back(caller_index); }
+  [[nodiscard]] std::size_t size() const { return which_.size(); }
+  const Probe& operator[](std::size_t i) const { return all_[which_[i]]; }
+  /// Where probe i of the subset is in the caller's list.
+  [[nodiscard]] std::size_t caller_index(std::size_t i) const { return which_[i]; }
+
+ private:
+  std::span<const Probe> all_;
+  std::vector<std::size_t> which_;
+};
+
 Result<void> check_options(const ProbeOptions& options) {
   if (options.count < 2)
     return input_error("probe count " + std::to_string(options.count) +
@@ -68,16 +83,15 @@ struct ProbeEngine::Impl {
   std::mt19937 random{std::random_device{}()};
   std::uint16_t next_id = static_cast<std::uint16_t>(random());
 
-  Result<Plan> plan(std::span<const Probe> probes);
-  Result<void> open_missing(std::span<const Probe> probes, Plan& plan);
-  Result<std::vector<UniqueFd>> open_in_namespaces(std::span<const Probe> probes,
-                                                   const std::vector<std::size_t>& owners);
+  Result<Plan> plan(const ProbeSubset& probes);
+  Result<void> open_missing(const ProbeSubset& probes, Plan& plan);
+  Result<std::vector<UniqueFd>> open_in_namespaces(const ProbeSubset& probes, const std::vector<std::size_t>& owners);
   Result<RawSocket*> adopt(const SocketKey& key, UniqueFd fd);
   Result<void> assign_ids(std::vector<BatchSource>& sources, int count);
-  Result<std::unique_ptr<Batch>> icmp_batch(std::span<const Probe> probes, Plan& plan, std::vector<std::size_t>& index,
+  Result<std::unique_ptr<Batch>> icmp_batch(const ProbeSubset& probes, Plan& plan, std::vector<std::size_t>& index,
                                             const ProbeOptions& options);
-  std::vector<ProbeResult> icmp_results(std::span<const Probe> probes, const Plan& plan,
-                                        const std::vector<std::size_t>& index, const Batch& batch);
+  void icmp_results(const ProbeSubset& probes, const Plan& plan, const std::vector<std::size_t>& index,
+                    const Batch& batch, std::vector<ProbeResult>& results);
   std::vector<std::string> serve_listeners(std::span<const ListenerSpec> specs, Listeners& listeners);
   void drive(Batch& icmp, FlowBatch& flows, const ProbeOptions& options);
   void watch_stop();
@@ -89,7 +103,7 @@ struct ProbeEngine::Impl {
   icmp::Nonce make_nonce();
 };
 
-Result<ProbeEngine::Impl::Plan> ProbeEngine::Impl::plan(std::span<const Probe> probes) {
+Result<ProbeEngine::Impl::Plan> ProbeEngine::Impl::plan(const ProbeSubset& probes) {
   Plan plan;
   plan.key_of_probe.assign(probes.size(), Plan::k_none);
   plan.refused.resize(probes.size());
@@ -100,7 +114,7 @@ Result<ProbeEngine::Impl::Plan> ProbeEngine::Impl::plan(std::span<const Probe> p
       plan.refused[i] = std::move(*why);
       continue;
     }
-    NS_TRY(ns, ids.of(i, probes[i]));
+    NS_TRY(ns, ids.of(probes.caller_index(i), probes[i]));
     SocketKey key{ns.first, ns.second, probes[i].destination.family,
                   SocketBinding{probes[i].bind_device, probes[i].bind_address}};
     auto [it, added] = index.emplace(std::move(key), plan.keys.size());
@@ -117,7 +131,7 @@ Result<ProbeEngine::Impl::Plan> ProbeEngine::Impl::plan(std::span<const Probe> p
 
 /// Opens the sockets the cache lacks, all namespaces on one helper thread, then binds them.
 /// A binding that fails (no such device, address not local) refuses only the probes using it.
-Result<void> ProbeEngine::Impl::open_missing(std::span<const Probe> probes, Plan& plan) {
+Result<void> ProbeEngine::Impl::open_missing(const ProbeSubset& probes, Plan& plan) {
   std::vector<std::size_t> missing, owners;
   for (std::size_t k = 0; k < plan.keys.size(); ++k) {
     if (auto it = sockets.find(plan.keys[k]); it != sockets.end()) {
@@ -141,7 +155,7 @@ Result<void> ProbeEngine::Impl::open_missing(std::span<const Probe> probes, Plan
 }
 
 /// On failure, retries one namespace at a time to name the probe whose namespace is unusable.
-Result<std::vector<UniqueFd>> ProbeEngine::Impl::open_in_namespaces(std::span<const Probe> probes,
+Result<std::vector<UniqueFd>> ProbeEngine::Impl::open_in_namespaces(const ProbeSubset& probes,
                                                                     const std::vector<std::size_t>& owners) {
   if (owners.empty()) return std::vector<UniqueFd>{};
   std::vector<SocketPlace> places;
@@ -151,7 +165,8 @@ Result<std::vector<UniqueFd>> ProbeEngine::Impl::open_in_namespaces(std::span<co
   if (fds) return fds;
   for (std::size_t i : owners)
     if (auto one = open_icmp_socket(probes[i].ns_fd, probes[i].destination.family); !one)
-      return one.error().with_context("opening the probe socket of " + probe_context(i, probes[i]));
+      return one.error().with_context("opening the probe socket of " +
+                                      probe_context(probes.caller_index(i), probes[i]));
   return fds.error().with_context("opening probe sockets");
 }
 
@@ -196,7 +211,7 @@ Result<void> ProbeEngine::Impl::assign_ids(std::vector<BatchSource>& sources, in
 }
 
 /// The ICMP batch of a run; index maps each probe to its place in the batch (or k_none).
-Result<std::unique_ptr<Batch>> ProbeEngine::Impl::icmp_batch(std::span<const Probe> probes, Plan& plan,
+Result<std::unique_ptr<Batch>> ProbeEngine::Impl::icmp_batch(const ProbeSubset& probes, Plan& plan,
                                                              std::vector<std::size_t>& index,
                                                              const ProbeOptions& options) {
   std::vector<BatchSource> sources;
@@ -219,23 +234,21 @@ Result<std::unique_ptr<Batch>> ProbeEngine::Impl::icmp_batch(std::span<const Pro
   return std::make_unique<Batch>(io, std::move(sources), std::move(batch_probes), options, make_nonce());
 }
 
-std::vector<ProbeResult> ProbeEngine::Impl::icmp_results(std::span<const Probe> probes, const Plan& plan,
-                                                         const std::vector<std::size_t>& index, const Batch& batch) {
-  std::vector<ProbeResult> ran = batch.results();
-  std::vector<ProbeResult> results(probes.size());
+/// Puts each ICMP probe's result at its place in the caller's results.
+void ProbeEngine::Impl::icmp_results(const ProbeSubset& probes, const Plan& plan, const std::vector<std::size_t>& index,
+                                     const Batch& batch, std::vector<ProbeResult>& results) {
   for (std::size_t i = 0; i < probes.size(); ++i) {
+    ProbeResult& r = results[probes.caller_index(i)];
     const std::size_t k = plan.key_of_probe[i];
     if (index[i] != Plan::k_none)
-      results[i] = std::move(ran[index[i]]);
+      r = batch.result(index[i]);
     else
-      results[i].detail = k == Plan::k_none ? plan.refused[i] : plan.key_failure[k];
+      r.detail = k == Plan::k_none ? plan.refused[i] : plan.key_failure[k];
   }
-  return results;
 }
 
 /// Opens and serves the listeners; returns per listener why it does not serve ("" = serving).
-std::vector<std::string> ProbeEngine::Impl::serve_listeners(std::span<const ListenerSpec> specs,
-                                                            Listeners& listeners) {
+std::vector<std::string> ProbeEngine::Impl::serve_listeners(std::span<const ListenerSpec> specs, Listeners& listeners) {
   std::vector<std::string> failure(specs.size());
   auto fds = open_listeners(specs);
   for (std::size_t l = 0; l < specs.size(); ++l) {
@@ -307,12 +320,16 @@ Result<std::vector<ProbeResult>> ProbeEngine::run(std::span<const Probe> probes,
                                                   const ProbeOptions& options) {
   NS_CHECK(check_options(options));
   if (probes.empty()) return std::vector<ProbeResult>{};
-  std::vector<Probe> icmp_probes, flow_probes;
-  std::vector<std::size_t> icmp_of, flow_of;  // the caller's index of each
+  ProbeSubset icmp_probes(probes);
+  std::vector<Probe> flow_probes;
+  std::vector<std::size_t> flow_of;  // the caller's index of each
   for (std::size_t i = 0; i < probes.size(); ++i) {
-    auto& part = probes[i].kind == ProbeKind::icmp ? icmp_probes : flow_probes;
-    (probes[i].kind == ProbeKind::icmp ? icmp_of : flow_of).push_back(i);
-    part.push_back(probes[i]);
+    if (probes[i].kind == ProbeKind::icmp) {
+      icmp_probes.add(i);
+    } else {
+      flow_of.push_back(i);
+      flow_probes.push_back(probes[i]);
+    }
   }
   NS_TRY(plan, impl_->plan(icmp_probes));
   NS_CHECK(impl_->open_missing(icmp_probes, plan));
@@ -336,8 +353,8 @@ Result<std::vector<ProbeResult>> ProbeEngine::run(std::span<const Probe> probes,
   impl_->io.restart();
   impl_->io.poll();  // the cancelled handlers run now, while everything they name still exists
   std::vector<ProbeResult> results(probes.size());
-  auto icmp_results = impl_->icmp_results(icmp_probes, plan, icmp_index, *icmp);
-  for (std::size_t i = 0; i < icmp_of.size(); ++i) results[icmp_of[i]] = std::move(icmp_results[i]);
+  impl_->icmp_results(icmp_probes, plan, icmp_index, *icmp, results);
+  icmp.reset();
   auto flow_results = flows.results(listeners);
   for (std::size_t b = 0; b < flow_results.size(); ++b) results[flow_of[setup->caller[b]]] = std::move(flow_results[b]);
   for (std::size_t i = 0; i < flow_of.size(); ++i)

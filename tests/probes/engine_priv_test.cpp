@@ -45,6 +45,33 @@ TEST(ProbeEngine, NoRouteOnTheSourceIsAConfirmedLocalNg) {
   EXPECT_LT(t.took, 200ms);
 }
 
+// Requests of one socket go out in sendmmsg() bursts; the kernel stops a burst at the first
+// refused message. Refusals interleaved with deliverable requests must each keep their own fate.
+TEST(ProbeEngine, RefusedSendsInsideABurstKeepTheirOwnFate) {
+  auto ns = namespaces(1);
+  std::vector<Probe> probes;
+  for (int i = 0; i < 40; ++i) {
+    const std::string dst = i % 3 == 1 ? "10.1.2." + std::to_string(i) : "127.0.0." + std::to_string(i + 1);
+    probes.push_back(probe(ns[0], dst.c_str()));
+  }
+  ProbeEngine engine;
+  auto t = run(engine, probes, {.deadline = 1000ms, .count = 2});
+  ASSERT_EQ(t.results.size(), probes.size());
+  for (std::size_t i = 0; i < probes.size(); ++i) {
+    const ProbeResult& r = t.results[i];
+    if (i % 3 == 1) {
+      EXPECT_EQ(r.reason, Reason::local_no_route) << i << ": " << r.detail;
+      EXPECT_EQ(r.send_errno, ENETUNREACH) << i;
+      EXPECT_EQ(r.sent, 2) << i;
+    } else {
+      EXPECT_EQ(r.outcome, Outcome::ok) << i << ": " << r.detail;
+      EXPECT_EQ(r.sent, 1) << i;
+      EXPECT_EQ(r.send_errno, 0) << i;
+    }
+  }
+  EXPECT_LT(t.took, 500ms);
+}
+
 TEST(ProbeEngine, RejectRouteOnTheSourceIsLocalHostUnreachable) {
   auto ns = namespaces(1);
   auto route = test::add_reject_route(ns[0].get(), "10.9.0.0", "255.255.0.0");
