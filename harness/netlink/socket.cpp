@@ -210,7 +210,7 @@ Result<void> Socket::configure(bool subscribe_links) {
   if (mnl_socket_bind(sock_.get(), subscribe_links ? RTMGRP_LINK : 0, MNL_SOCKET_AUTOPID) != 0)
     return errno_error("bind rtnetlink socket", errno);
   portid_ = mnl_socket_get_portid(sock_.get());
-  rx_.resize(k_receive_size);
+  rx_ = std::make_unique_for_overwrite<std::uint8_t[]>(k_receive_size);
   return {};
 }
 
@@ -251,7 +251,7 @@ Result<void> Socket::transact_chunk(std::span<const Request> chunk,
   while (!acks.done()) {
     NS_TRY(len, receive(k_reply_timeout));
     if (len == 0) return acks.timeout_error(overrun_);
-    for_each_message(rx_.data(), len, [&](const nlmsghdr* nlh) {
+    for_each_message(rx_.get(), len, [&](const nlmsghdr* nlh) {
       if (nlh->nlmsg_type == NLMSG_ERROR)
         acks.take(nlh);
       else
@@ -315,7 +315,7 @@ Result<bool> Socket::dump_once() {
   while (!done) {
     NS_TRY(len, receive(k_reply_timeout));
     if (len == 0) return Error{"RTM_GETLINK dump: no answer from the kernel", ETIMEDOUT};
-    for_each_message(rx_.data(), len, [&](const nlmsghdr* nlh) {
+    for_each_message(rx_.get(), len, [&](const nlmsghdr* nlh) {
       const bool ours = nlh->nlmsg_seq == seq && nlh->nlmsg_pid == portid_;
       if (ours && (nlh->nlmsg_flags & NLM_F_DUMP_INTR) != 0) interrupted = true;
       if (ours && (nlh->nlmsg_type == NLMSG_DONE || nlh->nlmsg_type == NLMSG_ERROR)) {
@@ -334,7 +334,7 @@ Result<bool> Socket::dump_once() {
 Result<void> Socket::read_notifications(milliseconds timeout) {
   NS_TRY(len, receive(timeout));
   for (int drained = 0; len > 0 && drained < k_drain_limit; ++drained) {
-    for_each_message(rx_.data(), len, [&](const nlmsghdr* nlh) { pass_link(nlh, nlh->nlmsg_len); });
+    for_each_message(rx_.get(), len, [&](const nlmsghdr* nlh) { pass_link(nlh, nlh->nlmsg_len); });
     NS_TRY(more, receive(milliseconds{0}));
     len = more;
   }
@@ -355,7 +355,7 @@ Result<std::size_t> Socket::receive(milliseconds timeout) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return errno_error("poll on rtnetlink socket", errno);
     if (n == 0) return std::size_t{0};
-    const ssize_t len = mnl_socket_recvfrom(sock_.get(), rx_.data(), rx_.size());
+    const ssize_t len = mnl_socket_recvfrom(sock_.get(), rx_.get(), k_receive_size);
     if (len >= 0) return static_cast<std::size_t>(len);
     if (errno == ENOBUFS)
       overrun_ = true;
