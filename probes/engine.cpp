@@ -75,7 +75,7 @@ struct ProbeEngine::Impl {
     std::vector<RawSocket*> socket;         ///< per key, once open; nullptr if its binding failed
     std::vector<std::string> key_failure;   ///< per key: why its binding failed
     std::vector<std::size_t> key_of_probe;  ///< per probe: index into keys, or k_none if refused
-    std::vector<std::string> refused;       ///< per probe: why it cannot run
+    std::map<std::size_t, std::string> refused;  ///< probes that cannot run, and why (few)
   };
 
   boost::asio::io_context io;  // declared first: destroyed after the sockets that use it
@@ -106,12 +106,11 @@ struct ProbeEngine::Impl {
 Result<ProbeEngine::Impl::Plan> ProbeEngine::Impl::plan(const ProbeSubset& probes) {
   Plan plan;
   plan.key_of_probe.assign(probes.size(), Plan::k_none);
-  plan.refused.resize(probes.size());
   NamespaceIds ids;
   std::map<SocketKey, std::size_t> index;
   for (std::size_t i = 0; i < probes.size(); ++i) {
     if (auto why = unsupported(probes[i])) {
-      plan.refused[i] = std::move(*why);
+      plan.refused.emplace(i, std::move(*why));
       continue;
     }
     NS_TRY(ns, ids.of(probes.caller_index(i), probes[i]));
@@ -243,7 +242,7 @@ void ProbeEngine::Impl::icmp_results(const ProbeSubset& probes, const Plan& plan
     if (index[i] != Plan::k_none)
       r = batch.result(index[i]);
     else
-      r.detail = k == Plan::k_none ? plan.refused[i] : plan.key_failure[k];
+      r.detail = k == Plan::k_none ? plan.refused.at(i) : plan.key_failure[k];
   }
 }
 

@@ -13,7 +13,7 @@
 namespace nscheck::probes {
 
 /// What a probe sends.
-enum class ProbeKind {
+enum class ProbeKind : std::uint8_t {
   icmp,  ///< ICMP echo (IPv4) or ICMPv6 echo (IPv6) over a raw socket
   tcp,   ///< a TCP handshake to a port, then a token echoed by the built-in listener
   udp,   ///< a datagram carrying a token, echoed by the built-in responder
@@ -65,11 +65,11 @@ struct Seen {
 
 /// OK: the destination answered. NG: the network did not deliver. Error: the harness or host
 /// failed (a full kernel table, a socket error): never an NG.
-enum class Outcome { ok, ng, error };
+enum class Outcome : std::uint8_t { ok, ng, error };
 
 /// Why a probe ended as it did. Remote reasons come from an ICMP error (with its reporter);
 /// local ones from the sender's own kernel refusing the send.
-enum class Reason {
+enum class Reason : std::uint8_t {
   reply,                  ///< echo reply from the destination
   timeout,                ///< nothing came back before the deadline
   net_unreachable,        ///< ICMP dest unreachable, code 0; ICMPv6 1/0 (no route, or an unreachable route)

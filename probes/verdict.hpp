@@ -13,7 +13,7 @@
 namespace nscheck::probes {
 
 /// What became of one request (echo request, connection attempt or datagram).
-enum class AttemptFate {
+enum class AttemptFate : std::uint8_t {
   pending,     ///< sent, nothing came back (yet)
   reply,       ///< an echo reply, a completed handshake, or the datagram's echo
   icmp_error,  ///< an ICMP error quoting it
@@ -24,7 +24,7 @@ enum class AttemptFate {
 /// What an EINVAL from an IPv6 send stands for. IPv6 reports a blackhole route and a neighbour
 /// entry it could not create (a full neighbour table: IPv4 says ENOBUFS there) with the same
 /// EINVAL (ip6_finish_output2), so the engine asks the route alone again (MSG_PROBE).
-enum class EinvalCause {
+enum class EinvalCause : std::uint8_t {
   unknown,             ///< not checked (IPv4, or not an EINVAL): read as a blackhole route
   blackhole_route,     ///< the route lookup itself fails with EINVAL
   neighbour_creation,  ///< the route is usable: the neighbour entry could not be created
@@ -35,10 +35,10 @@ struct Attempt {
   Family family = Family::v4;  ///< of the probe: ICMP or ICMPv6 (for icmp_type/icmp_code)
   ProbeKind kind = ProbeKind::icmp;
   AttemptFate fate = AttemptFate::pending;
+  EinvalCause einval_cause = EinvalCause::unknown;  ///< IPv6 send_errno EINVAL only
   std::chrono::microseconds sent_at{0};      ///< since the batch started
   std::chrono::microseconds answered_at{0};  ///< since the batch started (reply or ICMP error)
   int send_errno = 0;
-  EinvalCause einval_cause = EinvalCause::unknown;  ///< IPv6 send_errno EINVAL only
   int icmp_type = -1;
   int icmp_code = -1;
   std::uint16_t next_hop_mtu = 0;
