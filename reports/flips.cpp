@@ -53,7 +53,7 @@ FlipCounts count_flips(const Stage& stage) {
   return n;
 }
 
-std::string flip_name(Flip flip) {
+std::string_view flip_name(Flip flip) {
   switch (flip) {
     case Flip::none: return "";
     case Flip::expected: return "expected";
