@@ -108,10 +108,11 @@ void array(Output& out, const std::vector<T>& items, int indent, F&& render) {
 void cell_json(Output& out, const Cell& c, int indent) {
   Fields f(out, indent);
   f.str("source", c.source).str("source_bind", c.source_bind).str("target", c.target).str("column", c.column);
-  f.str("address", c.address).str("probe", c.probe).str("expected", c.expected).str("observed", c.observed);
+  f.str("address", c.address).str("probe", c.probe).str("expected", c.expected.name());
+  f.str("observed", c.observed.name());
   f.str("reason", c.reason).str("detail", c.detail).integer("sent", c.sent).number("time_s", c.time_s);
   f.integer("line", c.line).str("status", status_name(c.status)).str("seen_from", c.seen_from);
-  f.str("answered_by", c.answered_by).str("previous", c.previous).str("flip", flip_name(c.flip));
+  f.str("answered_by", c.answered_by).str("previous", c.previous.name()).str("flip", flip_name(c.flip));
 }
 
 void counts_json(Output& out, const Counts& c, int indent) {

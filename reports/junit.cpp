@@ -93,10 +93,12 @@ Outcome outcome_of(CellStatus status) {
 
 std::string cell_body(const Run& run, const Stage& st, const Cell& c) {
   std::string seen;
-  if (!c.seen_from.empty()) seen = fmt::format("seen:     from {} by node {}\n", c.seen_from, c.answered_by);
+  if (!c.seen_from.empty())
+    seen = fmt::format("seen:     from {} by node {}\n", c.seen_from.view(), c.answered_by.view());
   return fmt::format(
       "expected: {}\nobserved: {}\n{}probe:    {}, {} ms deadline, {} requests\nscenario: {} (stage \"{}\")\n",
-      c.expected, observation(c), seen, case_name(c), st.deadline_ms, st.count, scenario_place(run, c.line), st.name);
+      c.expected.name(), observation(c), seen, case_name(c), st.deadline_ms, st.count, scenario_place(run, c.line),
+      st.name);
 }
 
 std::string not_run_text(const Run& run, const Stage& st, const Cell& c) {
@@ -119,10 +121,10 @@ Case cell_case(const Run& run, const Stage& st, const Cell& c, const std::string
     case CellStatus::pass: break;
     case CellStatus::fail:
       k.type = "mismatch";
-      k.message =
-          fmt::format("expected {}, observed {}{}", c.expected, c.observed, c.reason.empty() ? "" : ": " + c.reason);
+      k.message = fmt::format("expected {}, observed {}{}", c.expected.name(), c.observed.name(),
+                              c.reason.empty() ? "" : ": " + c.reason);
       if (c.observed == c.expected) {  // it arrived, but not as asserted (seen_from, answered_by)
-        k.type = c.reason;
+        k.type = c.reason.str();
         k.message = one_line(c.detail);
       }
       k.body = cell_body(run, st, c);
@@ -134,7 +136,7 @@ Case cell_case(const Run& run, const Stage& st, const Cell& c, const std::string
       break;
     case CellStatus::not_run: k.message = not_run_text(run, st, c); break;
     case CellStatus::skipped:
-      k.message = "skipped: " + (c.detail.empty() ? std::string("the kernel lacks a feature") : c.detail);
+      k.message = "skipped: " + (c.detail.empty() ? std::string("the kernel lacks a feature") : c.detail.str());
       break;
   }
   return k;

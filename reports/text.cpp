@@ -66,11 +66,16 @@ bool keep_code_point(std::uint32_t cp) { return !(cp >= 0x80 && cp <= 0x9F) && c
 
 using Clean = std::string (*)(std::string_view);
 
-void clean_cell(Cell& c, Clean clean) {
-  for (std::string* f : {&c.source, &c.source_bind, &c.target, &c.column, &c.address, &c.probe, &c.expected,
-                         &c.observed, &c.reason, &c.detail, &c.seen_from, &c.answered_by, &c.previous}) {
-    *f = clean(*f);
-  }
+/// Every text of a cell, const or not (its verdicts are nscheck's own words: never unclean).
+template <class C>
+auto cell_texts(C& c) {
+  return std::array{&c.source, &c.source_bind, &c.target, &c.column,    &c.address,
+                    &c.probe,  &c.reason,      &c.detail, &c.seen_from, &c.answered_by};
+}
+
+/// Cleans the texts of a cell, keeping equal texts shared.
+void clean_cell(Cell& c, Clean clean, TextPool& pool) {
+  for (SharedText* f : cell_texts(c)) *f = pool(clean(*f));
 }
 
 void clean_stage(Stage& st, Clean clean) {
@@ -81,7 +86,8 @@ void clean_stage(Stage& st, Clean clean) {
     for (auto& r : m.rows) r = clean(r);
     for (auto& c : m.columns) c = clean(c);
   }
-  for (auto& c : st.cells) clean_cell(c, clean);
+  TextPool pool;
+  for (auto& c : st.cells) clean_cell(c, clean, pool);
 }
 
 std::string sanitize_one_line(std::string_view text) { return one_line(sanitize(text)); }
@@ -133,15 +139,15 @@ namespace {
 
 /// Whether sanitizing would leave s as it is: printable ASCII, and for one line no leading,
 /// trailing or double space (one_line folds those).
-bool unchanged(const std::string& s, bool join) {
+bool unchanged(std::string_view s, bool join) {
   for (char c : s)
     if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) return false;
   if (!join || s.empty()) return true;
-  return s.front() != ' ' && s.back() != ' ' && s.find("  ") == std::string::npos;
+  return s.front() != ' ' && s.back() != ' ' && s.find("  ") == std::string_view::npos;
 }
 
 bool all_printable(const Run& run, bool join) {
-  auto printable = [join](const std::string& s) { return unchanged(s, join); };
+  auto printable = [join](std::string_view s) { return unchanged(s, join); };
   for (const std::string* f : {&run.scenario_path, &run.scenario_name, &run.timestamp, &run.hostname, &run.error})
     if (!printable(*f)) return false;
   for (const auto& st : run.stages) {
@@ -153,8 +159,7 @@ bool all_printable(const Run& run, bool join) {
           if (!printable(x)) return false;
     }
     for (const auto& c : st.cells)
-      for (const std::string* f : {&c.source, &c.source_bind, &c.target, &c.column, &c.address, &c.probe, &c.expected,
-                                   &c.observed, &c.reason, &c.detail, &c.seen_from, &c.answered_by, &c.previous})
+      for (const SharedText* f : cell_texts(c))
         if (!printable(*f)) return false;
   }
   return true;

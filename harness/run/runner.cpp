@@ -129,23 +129,28 @@ report::Stage empty_stage(const Stage& st) {
   return rs;
 }
 
-void mark_not_run(const Scenario& s, const Stage& st, report::Stage& rs, const std::string& why) {
-  for (const auto& c : eval::plan_cells(s, st)) rs.cells.push_back(eval::not_run(s, st, c, why));
+void mark_not_run(const Scenario& s, const Stage& st, report::Stage& rs, const std::string& why,
+                  report::TextPool& texts) {
+  const report::SharedText reason(why);
+  for (const auto& c : eval::plan_keys(s, st)) rs.cells.push_back(eval::not_run(s, st, c, reason, texts));
 }
 
 /// The kernel cannot do what was asked (nf_tables, NAT missing): the cells are skipped, not failed.
 bool is_missing_feature(const Error& e) { return e.kind == ErrorKind::environment && e.errnum == EOPNOTSUPP; }
 
-void mark_skipped(const Scenario& s, const Stage& st, report::Stage& rs, const std::string& why) {
+void mark_skipped(const Scenario& s, const Stage& st, report::Stage& rs, const std::string& why,
+                  report::TextPool& texts) {
   rs.cells.clear();
-  for (const auto& c : eval::plan_cells(s, st)) rs.cells.push_back(eval::skipped(s, st, c, why));
+  const report::SharedText reason(why);
+  for (const auto& c : eval::plan_keys(s, st)) rs.cells.push_back(eval::skipped(s, st, c, reason, texts));
 }
 
 /// Runs one stage's changes and probes into rs.
 Result<void> run_stage(const Scenario& s, const Stage& st, topology::Topology& topo, probes::ProbeEngine& engine,
-                       const std::atomic<bool>& stop, report::Stage& rs) {
+                       const std::atomic<bool>& stop, report::Stage& rs, report::TextPool& texts) {
   if (auto r = apply_changes(s, topo, st); !r) {
-    if (!is_missing_feature(r.error())) mark_not_run(s, st, rs, "the stage's changes failed: " + r.error().message);
+    if (!is_missing_feature(r.error()))
+      mark_not_run(s, st, rs, "the stage's changes failed: " + r.error().message, texts);
     return r.error().kind == ErrorKind::input ? r.error() : r.error().with_context("stage \"" + st.name + "\"");
   }
   auto cells = eval::plan_cells(s, st);
@@ -161,11 +166,12 @@ Result<void> run_stage(const Scenario& s, const Stage& st, topology::Topology& t
                      c.listener});
   auto results = engine.run(batch, specs, {st.probe.deadline, st.probe.count, &stop});
   if (!results) {
-    mark_not_run(s, st, rs, "the probes could not run: " + results.error().message);
+    mark_not_run(s, st, rs, "the probes could not run: " + results.error().message, texts);
     return results.error().with_context("stage \"" + st.name + "\"");
   }
   rs.cells.reserve(cells.size());
-  for (std::size_t i = 0; i < cells.size(); ++i) rs.cells.push_back(eval::judge(s, st, cells[i], (*results)[i], listeners));
+  for (std::size_t i = 0; i < cells.size(); ++i)
+    rs.cells.push_back(eval::judge(s, st, cells[i].key(), (*results)[i], listeners, texts));
   return {};
 }
 
@@ -216,6 +222,7 @@ RunResult run_scenario(const Scenario& s, const RunOptions& options, const std::
     if (auto r = apply_node_firewalls(s, *topo); !r) (is_missing_feature(r.error()) ? missing : out.error) = r.error();
   rep.setup_phases.emplace_back("firewalls_s", seconds_since(tf));
   rep.setup_s = seconds_since(t0);
+  report::TextPool texts;  // the cells of every stage share their names, addresses and reasons
   std::optional<probes::ProbeEngine> engine;
   if (topo) engine.emplace();
   const auto with_nft = topology::nodes_with_nft(s);
@@ -226,17 +233,17 @@ RunResult run_scenario(const Scenario& s, const RunOptions& options, const std::
     auto rs = empty_stage(st);
     const auto ts = Clock::now();
     if (!topo) {
-      mark_not_run(s, st, rs, "the topology could not be built");
+      mark_not_run(s, st, rs, "the topology could not be built", texts);
     } else if (out.error || stop.load()) {
-      mark_not_run(s, st, rs, out.error ? "an earlier step failed" : "the run was interrupted");
+      mark_not_run(s, st, rs, out.error ? "an earlier step failed" : "the run was interrupted", texts);
     } else if (missing) {
-      mark_skipped(s, st, rs, missing->message);
+      mark_skipped(s, st, rs, missing->message, texts);
     } else if (auto r = i == 0 ? Result<void>{} : flush_conntrack(*topo, with_nft); !r) {
       out.error = r.error().with_context("stage \"" + st.name + "\"");
-      mark_not_run(s, st, rs, "conntrack could not be flushed: " + r.error().message);
-    } else if (auto r2 = run_stage(s, st, *topo, *engine, stop, rs); !r2) {
+      mark_not_run(s, st, rs, "conntrack could not be flushed: " + r.error().message, texts);
+    } else if (auto r2 = run_stage(s, st, *topo, *engine, stop, rs, texts); !r2) {
       if (is_missing_feature(r2.error())) {
-        mark_skipped(s, st, rs, r2.error().message);
+        mark_skipped(s, st, rs, r2.error().message, texts);
       } else {
         rs.error = r2.error().message;
         out.error = r2.error();

@@ -55,7 +55,7 @@ LintResult run_xmllint(const std::string& schema, const std::string& file) {
 report::Run flipped_mismatch_run() {
   report::Run run = router_run();
   Cell& c = run.stages[1].cells[0];
-  c.expected = "NG";
+  c.expected = Verdict::ng;
   c.status = CellStatus::fail;
   mark_flips(run.stages[0], run.stages[1]);
   return run;
