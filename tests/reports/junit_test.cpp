@@ -246,9 +246,7 @@ TEST(WriteJunitFile, WritesAtomicallyAndLeavesNoTemporary) {
   std::stringstream content;
   content << in.rdbuf();
   EXPECT_EQ(content.str(), junit_xml(router_run()));
-  std::vector<std::string> names;
-  for (const auto& e : fs::directory_iterator(dir.path())) names.push_back(e.path().filename());
-  EXPECT_EQ(names, std::vector<std::string>{"junit.xml"});
+  EXPECT_EQ(dir.names(), std::vector<std::string>{"junit.xml"});
 }
 
 TEST(WriteJunitFile, MissingDirectoryIsAnErrorNamingThePath) {

@@ -5,7 +5,6 @@
 
 #include <cerrno>
 #include <cmath>
-#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -19,7 +18,6 @@
 namespace nscheck::report {
 namespace {
 
-namespace fs = std::filesystem;
 using fixtures::TempDir;
 
 std::string read_all(const std::string& path) {
@@ -89,9 +87,7 @@ TEST(WriteFileAtomic, StreamsTheJsonReportAndLeavesNoTemporary) {
   const auto r = write_json_file(fixtures::router_run(), path);
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(read_all(path), json_report(fixtures::router_run()));
-  std::vector<std::string> names;
-  for (const auto& e : fs::directory_iterator(dir.path())) names.push_back(e.path().filename());
-  EXPECT_EQ(names, std::vector<std::string>{"report.json"});
+  EXPECT_EQ(dir.names(), std::vector<std::string>{"report.json"});
 }
 
 TEST(WriteFileAtomic, ARenderThatThrowsLeavesTheOldFileAndNoTemporary) {
@@ -106,9 +102,7 @@ TEST(WriteFileAtomic, ARenderThatThrowsLeavesTheOldFileAndNoTemporary) {
                                        }),
                std::runtime_error);
   EXPECT_EQ(read_all(path), "old content");
-  std::vector<std::string> names;
-  for (const auto& e : fs::directory_iterator(dir.path())) names.push_back(e.path().filename());
-  EXPECT_EQ(names, std::vector<std::string>{"report.json"});
+  EXPECT_EQ(dir.names(), std::vector<std::string>{"report.json"});
 }
 
 TEST(WriteFileAtomic, MissingDirectoryIsAnErrorNamingThePath) {
