@@ -63,8 +63,8 @@ std::map<Position, Marks> marks_by_position(const Stage& st) {
   std::map<Position, Marks> out;
   for (const auto& c : st.cells) {
     Marks& m = out[{c.probe, c.source, c.column}];
-    m.ok |= c.observed == "OK";
-    m.ng |= c.observed == "NG";
+    m.ok |= c.observed == Verdict::ok;
+    m.ng |= c.observed == Verdict::ng;
     m.mismatch |= c.status == CellStatus::fail;
     m.error |= c.status == CellStatus::error;
     m.not_run |= c.status == CellStatus::not_run;
@@ -175,14 +175,15 @@ std::vector<ReasonLine> reason_lines(const Run& run, const Stage& st) {
   std::vector<ReasonLine> lines;
   std::size_t expected_ng = 0;
   for (const auto& c : st.cells) {
-    if (c.status == CellStatus::pass && c.observed == "NG" && ++expected_ng > k_max_expected_lines) continue;
+    if (c.status == CellStatus::pass && c.observed == Verdict::ng && ++expected_ng > k_max_expected_lines) continue;
     const std::string what = cell_label(c) + ": " + observation(c);
     const std::string place = scenario_place(run, c.line);
     if (c.status == CellStatus::fail) {
-      lines.push_back({k_mismatch_mark, what, fmt::format("MISMATCH expected {} ({})", c.expected, place), Tone::red});
+      lines.push_back(
+          {k_mismatch_mark, what, fmt::format("MISMATCH expected {} ({})", c.expected.name(), place), Tone::red});
     } else if (c.status == CellStatus::error) {
       lines.push_back({k_error_mark, what, fmt::format("harness error ({})", place), Tone::yellow});
-    } else if (c.status == CellStatus::pass && c.observed == "NG") {
+    } else if (c.status == CellStatus::pass && c.observed == Verdict::ng) {
       lines.push_back({"", what, "expected NG", Tone::none});
     }
   }
@@ -193,8 +194,8 @@ std::vector<ReasonLine> reason_lines(const Run& run, const Stage& st) {
 // An unexpected flip points at the mismatch behind it: in this stage, or else in `vs`.
 std::string unexpected_flip(const Run& run, const Cell& c, const std::string& vs) {
   if (c.observed != c.expected)
-    return fmt::format("UNEXPECTED: expected {} ({})", c.expected, scenario_place(run, c.line));
-  return fmt::format("UNEXPECTED: {} was a mismatch in {}", c.previous, vs);
+    return fmt::format("UNEXPECTED: expected {} ({})", c.expected.name(), scenario_place(run, c.line));
+  return fmt::format("UNEXPECTED: {} was a mismatch in {}", c.previous.name(), vs);
 }
 
 std::vector<ReasonLine> flip_lines(const Run& run, const Stage& st, const std::string& vs) {

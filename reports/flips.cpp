@@ -22,7 +22,7 @@ struct KeyHash {
   }
 };
 
-bool decided(const Cell& c) { return c.observed == "OK" || c.observed == "NG"; }
+bool decided(const Cell& c) { return c.observed.decided(); }
 
 bool as_expected(const Cell& c) { return c.observed == c.expected; }
 
@@ -37,7 +37,7 @@ void mark_flips(const Stage& previous, Stage& current) {
   for (auto& c : current.cells) {
     const auto it = before.find(key_of(c));
     const Cell* was = it == before.end() ? nullptr : it->second;
-    c.previous = was == nullptr ? "" : was->observed;
+    c.previous = was == nullptr ? Verdict::none : was->observed;
     c.flip = Flip::none;
     if (was == nullptr || !decided(c) || c.observed == was->observed) continue;
     c.flip = as_expected(*was) && as_expected(c) ? Flip::expected : Flip::unexpected;
@@ -53,7 +53,7 @@ FlipCounts count_flips(const Stage& stage) {
   return n;
 }
 
-std::string flip_name(Flip flip) {
+std::string_view flip_name(Flip flip) {
   switch (flip) {
     case Flip::none: return "";
     case Flip::expected: return "expected";
@@ -62,6 +62,11 @@ std::string flip_name(Flip flip) {
   return "";
 }
 
-std::string flip_change(const Cell& cell) { return cell.previous + " → " + cell.observed; }
+std::string flip_change(const Cell& cell) {
+  std::string change(cell.previous.name());
+  change += " → ";
+  change += cell.observed.name();
+  return change;
+}
 
 }  // namespace nscheck::report

@@ -2,6 +2,7 @@
 // Flips: cells whose OK/NG changed from one stage to the next on the same topology.
 
 #include <string>
+#include <string_view>
 
 #include "reports/report.hpp"
 
@@ -24,7 +25,7 @@ struct FlipCounts {
 FlipCounts count_flips(const Stage& stage);
 
 /// "", "expected" or "unexpected".
-std::string flip_name(Flip flip);
+std::string_view flip_name(Flip flip);
 
 /// "NG → OK": what a flipped cell observed in the previous stage and in this one.
 std::string flip_change(const Cell& cell);

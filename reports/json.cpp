@@ -5,14 +5,13 @@
 #include <cmath>
 #include <vector>
 
+#include "reports/file.hpp"
 #include "reports/flips.hpp"
 #include "reports/summary.hpp"
 #include "reports/text.hpp"
 
 namespace nscheck::report {
 namespace {
-
-std::string num(double d) { return std::isfinite(d) ? fmt::format("{}", d) : "null"; }
 
 std::string_view status_name(CellStatus s) {
   switch (s) {
@@ -26,13 +25,13 @@ std::string_view status_name(CellStatus s) {
 }
 
 /// Writes one JSON object straight into the output, members one per line at indent + 2 (no
-/// string per member or per cell: a report of 100,000 cells is built once, in place).
+/// string per member or per cell: a report of 100,000 cells streams to its file).
 class Fields {
  public:
-  Fields(std::string& out, int indent) : out_(out), indent_(indent) { out_ += "{\n"; }
+  Fields(Output& out, int indent) : out_(out), indent_(indent) { out_ += "{\n"; }
   ~Fields() {
     out_ += '\n';
-    out_.append(static_cast<std::size_t>(indent_), ' ');
+    out_.fill(static_cast<std::size_t>(indent_), ' ');
     out_ += '}';
   }
   Fields(const Fields&) = delete;
@@ -46,13 +45,21 @@ class Fields {
     quote(name(key), value);
     return *this;
   }
-  Fields& integer(std::string_view key, long long value) { return raw(key, std::to_string(value)); }
-  Fields& number(std::string_view key, double value) { return raw(key, num(value)); }
+  Fields& integer(std::string_view key, long long value) {
+    name(key).integer(value);
+    return *this;
+  }
+  /// A finite number as fmt's "{}" writes it, else null.
+  Fields& number(std::string_view key, double value) {
+    if (!std::isfinite(value)) return raw(key, "null");
+    name(key).number(value);
+    return *this;
+  }
   /// The output, after "key": , for a nested value written by the caller at indent inner().
-  std::string& name(std::string_view key) {
+  Output& name(std::string_view key) {
     if (!first_) out_ += ",\n";
     first_ = false;
-    out_.append(static_cast<std::size_t>(indent_) + 2, ' ');
+    out_.fill(static_cast<std::size_t>(indent_) + 2, ' ');
     out_ += '"';
     out_ += key;
     out_ += "\": ";
@@ -60,19 +67,19 @@ class Fields {
   }
   [[nodiscard]] int inner() const { return indent_ + 2; }
 
-  static void quote(std::string& out, std::string_view value) {
+  static void quote(Output& out, std::string_view value) {
     out += '"';
-    out += json_string(value);
+    append_json_string(out, value);
     out += '"';
   }
 
  private:
-  std::string& out_;
+  Output& out_;
   int indent_;
   bool first_ = true;
 };
 
-void str_array(std::string& out, const std::vector<std::string>& items) {
+void str_array(Output& out, const std::vector<std::string>& items) {
   out += '[';
   for (std::size_t i = 0; i < items.size(); ++i) {
     if (i > 0) out += ", ";
@@ -82,7 +89,7 @@ void str_array(std::string& out, const std::vector<std::string>& items) {
 }
 
 template <class T, class F>
-void array(std::string& out, const std::vector<T>& items, int indent, F&& render) {
+void array(Output& out, const std::vector<T>& items, int indent, F&& render) {
   if (items.empty()) {
     out += "[]";
     return;
@@ -90,38 +97,39 @@ void array(std::string& out, const std::vector<T>& items, int indent, F&& render
   out += "[\n";
   for (std::size_t i = 0; i < items.size(); ++i) {
     if (i > 0) out += ",\n";
-    out.append(static_cast<std::size_t>(indent) + 2, ' ');
+    out.fill(static_cast<std::size_t>(indent) + 2, ' ');
     render(out, items[i], indent + 2);
   }
   out += '\n';
-  out.append(static_cast<std::size_t>(indent), ' ');
+  out.fill(static_cast<std::size_t>(indent), ' ');
   out += ']';
 }
 
-void cell_json(std::string& out, const Cell& c, int indent) {
+void cell_json(Output& out, const Cell& c, int indent) {
   Fields f(out, indent);
   f.str("source", c.source).str("source_bind", c.source_bind).str("target", c.target).str("column", c.column);
-  f.str("address", c.address).str("probe", c.probe).str("expected", c.expected).str("observed", c.observed);
+  f.str("address", c.address).str("probe", c.probe).str("expected", c.expected.name());
+  f.str("observed", c.observed.name());
   f.str("reason", c.reason).str("detail", c.detail).integer("sent", c.sent).number("time_s", c.time_s);
   f.integer("line", c.line).str("status", status_name(c.status)).str("seen_from", c.seen_from);
-  f.str("answered_by", c.answered_by).str("previous", c.previous).str("flip", flip_name(c.flip));
+  f.str("answered_by", c.answered_by).str("previous", c.previous.name()).str("flip", flip_name(c.flip));
 }
 
-void counts_json(std::string& out, const Counts& c, int indent) {
+void counts_json(Output& out, const Counts& c, int indent) {
   Fields f(out, indent);
   f.integer("cells", c.cells).integer("passed", c.passed).integer("mismatches", c.mismatches);
   f.integer("errors", c.errors).integer("not_run", c.not_run).integer("skipped", c.skipped);
   f.integer("stage_errors", c.stage_errors);
 }
 
-void matrix_json(std::string& out, const Matrix& m, int indent) {
+void matrix_json(Output& out, const Matrix& m, int indent) {
   Fields f(out, indent);
   f.str("probe", m.probe);
   str_array(f.name("rows"), m.rows);
   str_array(f.name("columns"), m.columns);
 }
 
-void stage_json(std::string& out, const Stage& st, int indent) {
+void stage_json(Output& out, const Stage& st, int indent) {
   Fields f(out, indent);
   f.str("name", st.name).integer("line", st.line).number("time_s", st.time_s);
   f.integer("deadline_ms", st.deadline_ms).integer("count", st.count);
@@ -138,10 +146,9 @@ void stage_json(std::string& out, const Stage& st, int indent) {
 
 }  // namespace
 
-std::string json_report(const Run& run) {
+void write_json(const Run& run, Output& out) {
   std::optional<Run> copy;
   const Run& clean = sanitized_view(run, Lines::keep, copy);
-  std::string out;
   {
     Fields f(out, 0);
     f.str("scenario_path", clean.scenario_path).str("scenario_name", clean.scenario_name);
@@ -159,7 +166,16 @@ std::string json_report(const Run& run) {
     array(f.name("stages"), clean.stages, f.inner(), stage_json);
   }
   out += '\n';
-  return out;
+}
+
+std::string json_report(const Run& run) {
+  Output out;
+  write_json(run, out);
+  return out.take();
+}
+
+Result<void> write_json_file(const Run& run, const std::string& path) {
+  return write_file_atomic(path, [&run](Output& out) { write_json(run, out); });
 }
 
 }  // namespace nscheck::report

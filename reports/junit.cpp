@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
-#include <map>
+#include <algorithm>
+#include <functional>
 #include <optional>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -17,11 +19,14 @@ namespace nscheck::report {
 namespace {
 
 // ---- what goes into the document (already sanitized, not yet escaped) --------------
+//
+// The document is written as it is made: the counts that open <testsuites> and each <testsuite>
+// are taken from the cells first, then every testcase is made, written and dropped.
 
 enum class Outcome { pass, failure, error, skipped };
 
+/// One <testcase>.
 struct Case {
-  std::string classname;
   std::string name;
   double time_s = 0;
   Outcome outcome = Outcome::pass;
@@ -31,14 +36,33 @@ struct Case {
   std::string system_out;
 };
 
+/// How many testcases of a suite ended each way.
+struct Tally {
+  int tests = 0, failures = 0, errors = 0, skipped = 0;
+
+  void add(Outcome o) {
+    ++tests;
+    failures += o == Outcome::failure;
+    errors += o == Outcome::error;
+    skipped += o == Outcome::skipped;
+  }
+  Tally& operator+=(const Tally& t) {
+    tests += t.tests, failures += t.failures, errors += t.errors, skipped += t.skipped;
+    return *this;
+  }
+};
+
+/// A <testsuite> without its testcases. Every testcase of a suite has the same classname.
 struct Suite {
   std::string name;
   std::string package;
+  std::string classname;
   double time_s = 0;
   std::vector<std::pair<std::string, std::string>> properties;
-  std::vector<Case> cases;
-  std::string system_out;
+  Tally tally;
 };
+
+constexpr std::string_view k_stage_error_name = "stage error";
 
 // Jenkins splits a classname at its last '.' into package and class: a dot in a stage
 // name would move part of the stage into the package.
@@ -56,12 +80,25 @@ std::string case_name(const Cell& c) {
   return one_line(c.probe == "icmp" ? "icmp " + cell_label(c) : cell_label(c));  // the label names other kinds
 }
 
+Outcome outcome_of(CellStatus status) {
+  switch (status) {
+    case CellStatus::pass: return Outcome::pass;
+    case CellStatus::fail: return Outcome::failure;
+    case CellStatus::error: return Outcome::error;
+    case CellStatus::not_run:
+    case CellStatus::skipped: return Outcome::skipped;
+  }
+  return Outcome::error;
+}
+
 std::string cell_body(const Run& run, const Stage& st, const Cell& c) {
   std::string seen;
-  if (!c.seen_from.empty()) seen = fmt::format("seen:     from {} by node {}\n", c.seen_from, c.answered_by);
+  if (!c.seen_from.empty())
+    seen = fmt::format("seen:     from {} by node {}\n", c.seen_from.view(), c.answered_by.view());
   return fmt::format(
       "expected: {}\nobserved: {}\n{}probe:    {}, {} ms deadline, {} requests\nscenario: {} (stage \"{}\")\n",
-      c.expected, observation(c), seen, case_name(c), st.deadline_ms, st.count, scenario_place(run, c.line), st.name);
+      c.expected.name(), observation(c), seen, case_name(c), st.deadline_ms, st.count, scenario_place(run, c.line),
+      st.name);
 }
 
 std::string not_run_text(const Run& run, const Stage& st, const Cell& c) {
@@ -78,40 +115,35 @@ std::string flip_text(const Cell& c, const std::string& vs) {
 }
 
 Case cell_case(const Run& run, const Stage& st, const Cell& c, const std::string& vs) {
-  Case k{stage_classname(run, st), case_name(c), c.time_s};
+  Case k{case_name(c), c.time_s, outcome_of(c.status)};
   k.system_out = flip_text(c, vs);
   switch (c.status) {
     case CellStatus::pass: break;
     case CellStatus::fail:
-      k.outcome = Outcome::failure, k.type = "mismatch";
-      k.message =
-          fmt::format("expected {}, observed {}{}", c.expected, c.observed, c.reason.empty() ? "" : ": " + c.reason);
+      k.type = "mismatch";
+      k.message = fmt::format("expected {}, observed {}{}", c.expected.name(), c.observed.name(),
+                              c.reason.empty() ? "" : ": " + c.reason);
       if (c.observed == c.expected) {  // it arrived, but not as asserted (seen_from, answered_by)
-        k.type = c.reason;
+        k.type = c.reason.str();
         k.message = one_line(c.detail);
       }
       k.body = cell_body(run, st, c);
       break;
     case CellStatus::error:
-      k.outcome = Outcome::error, k.type = "harness-error";
+      k.type = "harness-error";
       k.message = "harness error: " + one_line(c.detail.empty() ? c.reason : c.detail);
       k.body = cell_body(run, st, c);
       break;
-    case CellStatus::not_run:
-      k.outcome = Outcome::skipped;
-      k.message = not_run_text(run, st, c);
-      break;
+    case CellStatus::not_run: k.message = not_run_text(run, st, c); break;
     case CellStatus::skipped:
-      k.outcome = Outcome::skipped;
-      k.message = "skipped: " + (c.detail.empty() ? std::string("the kernel lacks a feature") : c.detail);
+      k.message = "skipped: " + (c.detail.empty() ? std::string("the kernel lacks a feature") : c.detail.str());
       break;
   }
   return k;
 }
 
 Case stage_error_case(const Run& run, const Stage& st) {
-  return Case{stage_classname(run, st),
-              "stage error",
+  return Case{std::string(k_stage_error_name),
               0,
               Outcome::error,
               "stage-error",
@@ -119,18 +151,56 @@ Case stage_error_case(const Run& run, const Stage& st) {
               fmt::format("{}\nscenario: {} (stage \"{}\")\n", st.error, scenario_place(run, st.line), st.name)};
 }
 
-// Names must be unique within a classname; a cell listed twice gets " #2", " #3".
-void make_names_unique(std::vector<Case>& cases) {
-  std::map<std::string, int> seen;
-  for (auto& k : cases) {
-    const int n = ++seen[k.name];
-    if (n > 1) k.name += fmt::format(" #{}", n);
+/// Names must be unique within a suite: the second and later cases of a name get " #2", " #3".
+/// Only names whose hash comes more than once are counted by name, so a stage of 100,000
+/// cells keeps 100,000 hashes, not 100,000 names.
+class UniqueNames {
+ public:
+  /// `hashes`: of every case name of the suite.
+  explicit UniqueNames(std::vector<std::size_t> hashes) : repeated_(std::move(hashes)) {
+    std::sort(repeated_.begin(), repeated_.end());
+    auto last = repeated_.begin();  // keeps one copy of each hash that comes twice or more
+    for (auto it = repeated_.begin(); it != repeated_.end();) {
+      const auto next = std::upper_bound(it, repeated_.end(), *it);
+      if (next - it > 1) *last++ = *it;
+      it = next;
+    }
+    repeated_.erase(last, repeated_.end());
   }
+
+  /// The case, renamed if an earlier case of the suite had its name.
+  Case operator()(Case k) {
+    if (!std::binary_search(repeated_.begin(), repeated_.end(), hash(k.name))) return k;
+    const int n = ++seen_[k.name];
+    if (n > 1) k.name += fmt::format(" #{}", n);
+    return k;
+  }
+
+  static std::size_t hash(std::string_view name) { return std::hash<std::string_view>{}(name); }
+
+ private:
+  std::vector<std::size_t> repeated_;
+  std::unordered_map<std::string, int> seen_;
+};
+
+UniqueNames unique_names(const Stage& st) {
+  std::vector<std::size_t> hashes;
+  hashes.reserve(st.cells.size() + 1);
+  for (const auto& c : st.cells) hashes.push_back(UniqueNames::hash(case_name(c)));
+  if (!st.error.empty()) hashes.push_back(UniqueNames::hash(k_stage_error_name));
+  return UniqueNames(std::move(hashes));
+}
+
+Tally stage_tally(const Stage& st) {
+  Tally t;
+  for (const auto& c : st.cells) t.add(outcome_of(c.status));
+  if (!st.error.empty()) t.add(Outcome::error);
+  return t;
 }
 
 Suite stage_suite(const Run& run, std::size_t index) {
   const Stage& st = run.stages[index];
-  Suite s{one_line(run.scenario_name + " / " + st.name), package(run), st.time_s};
+  Suite s{one_line(run.scenario_name + " / " + st.name), package(run), stage_classname(run, st), st.time_s};
   const FlipCounts flips = count_flips(st);
   s.properties = {{"scenario", run.scenario_path},
                   {"stage.line", std::to_string(st.line)},
@@ -138,148 +208,178 @@ Suite stage_suite(const Run& run, std::size_t index) {
                   {"count", std::to_string(st.count)},
                   {"flips.expected", std::to_string(flips.expected)},
                   {"flips.unexpected", std::to_string(flips.unexpected)}};
-  const std::string vs = previous_stage(run, index);
-  for (const auto& c : st.cells) s.cases.push_back(cell_case(run, st, c, vs));
-  if (!st.error.empty()) s.cases.push_back(stage_error_case(run, st));
-  make_names_unique(s.cases);
-  s.system_out = console_stage(run, index, ConsoleOptions{.colour = false});
+  s.tally = stage_tally(st);
   return s;
 }
+
+/// The run-level suite: a handful of testcases, kept until written.
+struct RunSuite {
+  Suite suite;
+  std::vector<Case> cases;
+  std::string system_out;
+};
 
 Case interrupted_case(const Run& run) {
   const int not_run = count_cells(run).not_run;
   std::string message = "the run was interrupted by a signal";
   if (not_run > 0) message += "; " + plural(not_run, "cell", "cells") + " not run";
-  return Case{package(run),
-              "interrupted",
-              0,
-              Outcome::error,
-              "interrupted",
-              message,
-              message + "\nscenario: " + run.scenario_path + "\n"};
+  std::string body = message + "\nscenario: " + run.scenario_path + "\n";
+  return Case{"interrupted", 0, Outcome::error, "interrupted", std::move(message), std::move(body)};
 }
 
 // The run-level suite exists when something outside the stages needs reporting,
 // or when there are no stages at all (an empty <testsuites> would hide that).
-std::optional<Suite> run_suite(const Run& run) {
+std::optional<RunSuite> run_suite(const Run& run) {
   if (run.error.empty() && !run.interrupted && !run.stages.empty()) return std::nullopt;
-  Suite s{one_line(run.scenario_name + " / run"), package(run), run.setup_s + run.teardown_s};
-  s.properties = {
+  RunSuite r{{one_line(run.scenario_name + " / run"), package(run), package(run), run.setup_s + run.teardown_s}};
+  r.suite.properties = {
       {"scenario", run.scenario_path}, {"setup_s", seconds(run.setup_s)}, {"teardown_s", seconds(run.teardown_s)}};
   if (!run.error.empty()) {
-    s.cases.push_back(Case{package(run), "run", 0, Outcome::error, "run-error", one_line(run.error),
+    r.cases.push_back(Case{"run", 0, Outcome::error, "run-error", one_line(run.error),
                            run.error + "\nscenario: " + run.scenario_path + "\n"});
   }
-  if (run.interrupted) s.cases.push_back(interrupted_case(run));
-  if (s.cases.empty()) {
-    s.cases.push_back(Case{package(run), "run"});
-    s.system_out = "the scenario has no stages\n";
+  if (run.interrupted) r.cases.push_back(interrupted_case(run));
+  if (r.cases.empty()) {
+    r.cases.push_back(Case{"run"});
+    r.system_out = "the scenario has no stages\n";
   }
-  return s;
+  for (const auto& k : r.cases) r.suite.tally.add(k.outcome);
+  return r;
 }
 
-std::vector<Suite> all_suites(const Run& run) {
-  std::vector<Suite> suites;
-  for (std::size_t i = 0; i < run.stages.size(); ++i) suites.push_back(stage_suite(run, i));
-  if (auto s = run_suite(run)) suites.push_back(std::move(*s));
-  return suites;
+// ---- writing ------------------------------------------------------------------------
+
+/// ` name="value"`, the value escaped.
+void attribute(Output& out, std::string_view name, std::string_view value) {
+  out += ' ';
+  out += name;
+  out += "=\"";
+  append_xml_attr(out, value);
+  out += '"';
 }
 
-// ---- counting and rendering --------------------------------------------------------
-
-struct Tally {
-  int tests = 0, failures = 0, errors = 0, skipped = 0;
-  double time_s = 0;
-};
-
-Tally tally(const Suite& s) {
-  Tally t{static_cast<int>(s.cases.size())};
-  for (const auto& k : s.cases) {
-    t.failures += k.outcome == Outcome::failure;
-    t.errors += k.outcome == Outcome::error;
-    t.skipped += k.outcome == Outcome::skipped;
-  }
-  t.time_s = s.time_s;
-  return t;
+/// `<tag>text</tag>` on a line of its own at `indent`, the text escaped.
+void text_element(Output& out, std::size_t indent, std::string_view tag, std::string_view text) {
+  out.fill(indent, ' ');
+  out.format("<{}>", tag);
+  append_xml_text(out, text);
+  out.format("</{}>\n", tag);
 }
 
-std::string render_outcome(const Case& k) {
+void write_outcome(Output& out, const Case& k) {
   switch (k.outcome) {
-    case Outcome::pass: return "";
+    case Outcome::pass: return;
     case Outcome::skipped:
       // Jenkins' junit-4 schema allows <skipped> only as plain text, without a message attribute
-      return fmt::format("      <skipped>{}</skipped>\n", xml_text(k.message));
+      return text_element(out, 6, "skipped", k.message);
     case Outcome::failure:
     case Outcome::error: break;
   }
-  const char* tag = k.outcome == Outcome::failure ? "failure" : "error";
-  return fmt::format("      <{} message=\"{}\" type=\"{}\">{}</{}>\n", tag, xml_attr(one_line(k.message)),
-                     xml_attr(k.type), xml_text(k.body), tag);
+  const std::string_view tag = k.outcome == Outcome::failure ? "failure" : "error";
+  out.format("      <{}", tag);
+  attribute(out, "message", one_line(k.message));
+  attribute(out, "type", k.type);
+  out += '>';
+  append_xml_text(out, k.body);
+  out.format("</{}>\n", tag);
 }
 
 // Element order follows Jenkins' junit-4 schema: skipped, error or failure, then system-out.
-std::string render_case(const Case& k) {
-  std::string open = fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"{}\"", xml_attr(k.classname),
-                                 xml_attr(k.name), seconds(k.time_s));
-  std::string inner = render_outcome(k);
-  if (!k.system_out.empty()) inner += fmt::format("      <system-out>{}</system-out>\n", xml_text(k.system_out));
-  if (inner.empty()) return open + "/>\n";
-  return fmt::format("{}>\n{}    </testcase>\n", open, inner);
-}
-
-std::string render_properties(const Suite& s) {
-  if (s.properties.empty()) return "";
-  std::string out = "    <properties>\n";
-  for (const auto& [name, value] : s.properties) {
-    out += fmt::format("      <property name=\"{}\" value=\"{}\"/>\n", xml_attr(name), xml_attr(value));
+void write_case(Output& out, std::string_view classname, const Case& k) {
+  out += "    <testcase";
+  attribute(out, "classname", classname);
+  attribute(out, "name", k.name);
+  attribute(out, "time", seconds(k.time_s));
+  if (k.outcome == Outcome::pass && k.system_out.empty()) {
+    out += "/>\n";
+    return;
   }
-  return out + "    </properties>\n";
+  out += ">\n";
+  write_outcome(out, k);
+  if (!k.system_out.empty()) text_element(out, 6, "system-out", k.system_out);
+  out += "    </testcase>\n";
 }
 
-std::string suite_open(const Run& run, const Suite& s, std::size_t id) {
-  const Tally t = tally(s);
-  std::string out =
-      fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{}\"",
-                  xml_attr(s.name), t.tests, t.failures, t.errors, t.skipped, seconds(s.time_s));
-  if (!run.timestamp.empty()) out += fmt::format(" timestamp=\"{}\"", xml_attr(run.timestamp));
-  if (!run.hostname.empty()) out += fmt::format(" hostname=\"{}\"", xml_attr(run.hostname));
-  return out + fmt::format(" id=\"{}\" package=\"{}\">\n", id, xml_attr(s.package));
+void write_properties(Output& out, const Suite& s) {
+  if (s.properties.empty()) return;
+  out += "    <properties>\n";
+  for (const auto& [name, value] : s.properties) {
+    out += "      <property";
+    attribute(out, "name", name);
+    attribute(out, "value", value);
+    out += "/>\n";
+  }
+  out += "    </properties>\n";
 }
 
 // Element order follows Jenkins' junit-4 schema: properties, testcases, system-out.
-std::string render_suite(const Run& run, const Suite& s, std::size_t id) {
-  std::string out = suite_open(run, s, id) + render_properties(s);
-  for (const auto& k : s.cases) out += render_case(k);
-  if (!s.system_out.empty()) out += fmt::format("    <system-out>{}</system-out>\n", xml_text(s.system_out));
-  return out + "  </testsuite>\n";
+void write_suite_open(Output& out, const Run& run, const Suite& s, std::size_t id) {
+  const Tally& t = s.tally;
+  out += "  <testsuite";
+  attribute(out, "name", s.name);
+  out.format(" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\"", t.tests, t.failures, t.errors, t.skipped);
+  attribute(out, "time", seconds(s.time_s));
+  if (!run.timestamp.empty()) attribute(out, "timestamp", run.timestamp);
+  if (!run.hostname.empty()) attribute(out, "hostname", run.hostname);
+  out.format(" id=\"{}\"", id);
+  attribute(out, "package", s.package);
+  out += ">\n";
+  write_properties(out, s);
 }
 
-std::string render_document(const Run& run, const std::vector<Suite>& suites) {
-  Tally total;
-  for (const auto& s : suites) {
-    const Tally t = tally(s);
-    total.tests += t.tests, total.failures += t.failures, total.errors += t.errors;
+void write_suite_close(Output& out, std::string_view system_out) {
+  if (!system_out.empty()) text_element(out, 4, "system-out", system_out);
+  out += "  </testsuite>\n";
+}
+
+void write_stage_suite(Output& out, const Run& run, std::size_t index) {
+  const Stage& st = run.stages[index];
+  const Suite s = stage_suite(run, index);
+  write_suite_open(out, run, s, index);
+  UniqueNames unique = unique_names(st);
+  const std::string vs = previous_stage(run, index);
+  for (const auto& c : st.cells) write_case(out, s.classname, unique(cell_case(run, st, c, vs)));
+  if (!st.error.empty()) write_case(out, s.classname, unique(stage_error_case(run, st)));
+  write_suite_close(out, console_stage(run, index, ConsoleOptions{.colour = false}));
+}
+
+void write_document(Output& out, const Run& run) {
+  const auto extra = run_suite(run);
+  Tally total = extra ? extra->suite.tally : Tally{};
+  double time_s = run.setup_s + run.teardown_s;
+  for (const auto& st : run.stages) {
+    total += stage_tally(st);
+    time_s += st.time_s;
   }
-  total.time_s = run.setup_s + run.teardown_s;
-  for (const auto& st : run.stages) total.time_s += st.time_s;
-  std::string out = fmt::format(
-      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-      "<testsuites name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" time=\"{}\">\n",
-      xml_attr(one_line(run.scenario_name)), total.tests, total.failures, total.errors, seconds(total.time_s));
-  for (std::size_t i = 0; i < suites.size(); ++i) out += render_suite(run, suites[i], i);
-  return out + "</testsuites>\n";
+  out += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites";
+  attribute(out, "name", one_line(run.scenario_name));
+  out.format(" tests=\"{}\" failures=\"{}\" errors=\"{}\"", total.tests, total.failures, total.errors);
+  attribute(out, "time", seconds(time_s));
+  out += ">\n";
+  for (std::size_t i = 0; i < run.stages.size(); ++i) write_stage_suite(out, run, i);
+  if (extra) {
+    write_suite_open(out, run, extra->suite, run.stages.size());
+    for (const auto& k : extra->cases) write_case(out, extra->suite.classname, k);
+    write_suite_close(out, extra->system_out);
+  }
+  out += "</testsuites>\n";
 }
 
 }  // namespace
 
-std::string junit_xml(const Run& run) {
+void write_junit(const Run& run, Output& out) {
   std::optional<Run> copy;
-  const Run& clean = sanitized_view(run, Lines::keep, copy);
-  return render_document(clean, all_suites(clean));
+  write_document(out, sanitized_view(run, Lines::keep, copy));
+}
+
+std::string junit_xml(const Run& run) {
+  Output out;
+  write_junit(run, out);
+  return out.take();
 }
 
 Result<void> write_junit_file(const Run& run, const std::string& path) {
-  return write_file_atomic(path, junit_xml(run));
+  return write_file_atomic(path, [&run](Output& out) { write_junit(run, out); });
 }
 
 }  // namespace nscheck::report

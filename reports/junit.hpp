@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/result.hpp"
+#include "reports/output.hpp"
 #include "reports/report.hpp"
 
 namespace nscheck::report {
@@ -14,7 +15,10 @@ namespace nscheck::report {
 /// <error> testcase, so the document is never empty and never looks green by omission.
 std::string junit_xml(const Run& run);
 
-/// Writes junit_xml(run) to `path` atomically (temporary file, fsync, rename).
+/// Writes junit_xml(run) into `out` as it goes (a report of 100,000 cells is never whole in memory).
+void write_junit(const Run& run, Output& out);
+
+/// Writes junit_xml(run) to `path` atomically (temporary file, fsync, rename), streamed.
 Result<void> write_junit_file(const Run& run, const std::string& path);
 
 }  // namespace nscheck::report

@@ -69,11 +69,11 @@ std::string cell_label(const Cell& cell) {
 }
 
 std::string observation(const Cell& cell) {
-  std::string s = cell.observed;
+  std::string s(cell.observed.name());
   if (!cell.reason.empty()) s += " " + cell.reason;
   if (!cell.detail.empty() && cell.detail != cell.reason) s += (cell.reason.empty() ? " " : ": ") + cell.detail;
   // the probe's own detail may already count its requests ("no reply within 500 ms (2 requests sent)")
-  if (cell.observed == "NG" && cell.sent > 0 && cell.detail.find(" sent)") == std::string::npos)
+  if (cell.observed == Verdict::ng && cell.sent > 0 && cell.detail.find(" sent)") == std::string::npos)
     s += requests_sent(cell.sent);
   return s;
 }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 
@@ -65,11 +66,16 @@ bool keep_code_point(std::uint32_t cp) { return !(cp >= 0x80 && cp <= 0x9F) && c
 
 using Clean = std::string (*)(std::string_view);
 
-void clean_cell(Cell& c, Clean clean) {
-  for (std::string* f : {&c.source, &c.source_bind, &c.target, &c.column, &c.address, &c.probe, &c.expected,
-                         &c.observed, &c.reason, &c.detail, &c.seen_from, &c.answered_by, &c.previous}) {
-    *f = clean(*f);
-  }
+/// Every text of a cell, const or not (its verdicts are nscheck's own words: never unclean).
+template <class C>
+auto cell_texts(C& c) {
+  return std::array{&c.source, &c.source_bind, &c.target, &c.column,    &c.address,
+                    &c.probe,  &c.reason,      &c.detail, &c.seen_from, &c.answered_by};
+}
+
+/// Cleans the texts of a cell, keeping equal texts shared.
+void clean_cell(Cell& c, Clean clean, TextPool& pool) {
+  for (SharedText* f : cell_texts(c)) *f = pool(clean(*f));
 }
 
 void clean_stage(Stage& st, Clean clean) {
@@ -80,7 +86,8 @@ void clean_stage(Stage& st, Clean clean) {
     for (auto& r : m.rows) r = clean(r);
     for (auto& c : m.columns) c = clean(c);
   }
-  for (auto& c : st.cells) clean_cell(c, clean);
+  TextPool pool;
+  for (auto& c : st.cells) clean_cell(c, clean, pool);
 }
 
 std::string sanitize_one_line(std::string_view text) { return one_line(sanitize(text)); }
@@ -132,15 +139,15 @@ namespace {
 
 /// Whether sanitizing would leave s as it is: printable ASCII, and for one line no leading,
 /// trailing or double space (one_line folds those).
-bool unchanged(const std::string& s, bool join) {
+bool unchanged(std::string_view s, bool join) {
   for (char c : s)
     if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) return false;
   if (!join || s.empty()) return true;
-  return s.front() != ' ' && s.back() != ' ' && s.find("  ") == std::string::npos;
+  return s.front() != ' ' && s.back() != ' ' && s.find("  ") == std::string_view::npos;
 }
 
 bool all_printable(const Run& run, bool join) {
-  auto printable = [join](const std::string& s) { return unchanged(s, join); };
+  auto printable = [join](std::string_view s) { return unchanged(s, join); };
   for (const std::string* f : {&run.scenario_path, &run.scenario_name, &run.timestamp, &run.hostname, &run.error})
     if (!printable(*f)) return false;
   for (const auto& st : run.stages) {
@@ -152,8 +159,7 @@ bool all_printable(const Run& run, bool join) {
           if (!printable(x)) return false;
     }
     for (const auto& c : st.cells)
-      for (const std::string* f : {&c.source, &c.source_bind, &c.target, &c.column, &c.address, &c.probe, &c.expected,
-                                   &c.observed, &c.reason, &c.detail, &c.seen_from, &c.answered_by, &c.previous})
+      for (const SharedText* f : cell_texts(c))
         if (!printable(*f)) return false;
   }
   return true;
@@ -177,58 +183,85 @@ Run sanitized(const Run& run, Lines lines) {
   return out;
 }
 
-std::string xml_text(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += out.ends_with("]]") ? "&gt;" : ">"; break;
-      default: out += c;
-    }
+namespace {
+
+/// Appends text, each character for which `escape` gives a replacement replaced by it; the runs of
+/// characters in between are appended whole.
+template <class Escape>
+void append_escaped(Output& out, std::string_view text, Escape escape) {
+  std::size_t plain = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const std::string_view replacement = escape(text, i);
+    if (replacement.empty()) continue;
+    out += text.substr(plain, i - plain);
+    out += replacement;
+    plain = i + 1;
   }
-  return out;
+  out += text.substr(plain);
+}
+
+/// "\u0000" .. "\u001f": JSON's spelling of the control characters without a short escape.
+constexpr auto k_json_controls = [] {
+  constexpr std::string_view hex = "0123456789abcdef";
+  std::array<std::array<char, 6>, 0x20> table{};
+  for (std::size_t c = 0; c < table.size(); ++c) table[c] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF]};
+  return table;
+}();
+
+std::string_view json_escape(std::string_view text, std::size_t i) {
+  const auto c = static_cast<unsigned char>(text[i]);
+  switch (c) {
+    case '"': return "\\\"";
+    case '\\': return "\\\\";
+    case '\n': return "\\n";
+    case '\t': return "\\t";
+    default: return c < 0x20 ? std::string_view(k_json_controls[c].data(), 6) : std::string_view();
+  }
+}
+
+std::string_view xml_text_escape(std::string_view text, std::size_t i) {
+  switch (text[i]) {
+    case '&': return "&amp;";
+    case '<': return "&lt;";
+    case '>': return i >= 2 && text[i - 1] == ']' && text[i - 2] == ']' ? "&gt;" : "";  // "]]>" ends CDATA
+    default: return "";
+  }
 }
 
 // '>' needs no escape inside a quoted attribute.
-std::string xml_attr(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      // a parser normalises raw newlines and tabs in attributes to spaces
-      case '\n': out += "&#10;"; break;
-      case '\t': out += "&#9;"; break;
-      default: out += c;
-    }
+std::string_view xml_attr_escape(std::string_view text, std::size_t i) {
+  switch (text[i]) {
+    case '&': return "&amp;";
+    case '<': return "&lt;";
+    case '"': return "&quot;";
+    case '\'': return "&apos;";
+    // a parser normalises raw newlines and tabs in attributes to spaces
+    case '\n': return "&#10;";
+    case '\t': return "&#9;";
+    default: return "";
   }
-  return out;
 }
 
-std::string json_string(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
+template <class Append>
+std::string escaped(std::string_view text, Append append) {
+  Output out;
+  append(out, text);
+  return out.take();
 }
+
+}  // namespace
+
+void append_xml_text(Output& out, std::string_view text) { append_escaped(out, text, xml_text_escape); }
+
+void append_xml_attr(Output& out, std::string_view text) { append_escaped(out, text, xml_attr_escape); }
+
+void append_json_string(Output& out, std::string_view text) { append_escaped(out, text, json_escape); }
+
+std::string xml_text(std::string_view text) { return escaped(text, append_xml_text); }
+
+std::string xml_attr(std::string_view text) { return escaped(text, append_xml_attr); }
+
+std::string json_string(std::string_view text) { return escaped(text, append_json_string); }
 
 std::size_t display_width(std::string_view text) {
   std::size_t w = 0;

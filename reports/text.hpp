@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "reports/output.hpp"
 #include "reports/report.hpp"
 
 namespace nscheck::report {
@@ -31,12 +32,18 @@ const Run& sanitized_view(const Run& run, Lines lines, std::optional<Run>& stora
 
 /// Escapes text for an XML element body (& <, and > after "]]"). Expects sanitized text.
 std::string xml_text(std::string_view text);
+/// Appends xml_text(text) to out, without a temporary string.
+void append_xml_text(Output& out, std::string_view text);
 
 /// Escapes text for an XML attribute (& < " '), keeping \n and \t as character references.
 std::string xml_attr(std::string_view text);
+/// Appends xml_attr(text) to out, without a temporary string.
+void append_xml_attr(Output& out, std::string_view text);
 
 /// Escapes text for a JSON string body (without the quotes). Expects sanitized text.
 std::string json_string(std::string_view text);
+/// Appends json_string(text) to out, without a temporary string.
+void append_json_string(Output& out, std::string_view text);
 
 /// Terminal columns taken by sanitized UTF-8 text (one per code point).
 std::size_t display_width(std::string_view text);

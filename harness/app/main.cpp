@@ -122,10 +122,14 @@ int cmd_run(const cli::Options& o) {
   };
   if (!o.junit_path.empty())
     if (auto w = report::write_junit_file(result.report, o.junit_path); !w) report_failed(w.error());
-  if (o.json_path == "-")
-    std::fputs(report::json_report(result.report).c_str(), stdout);
-  else if (!o.json_path.empty())
-    if (auto w = report::write_file_atomic(o.json_path, report::json_report(result.report)); !w) report_failed(w.error());
+  if (o.json_path == "-") {
+    std::fflush(stdout);  // what was printed comes first: the JSON goes to the descriptor itself
+    auto w = report::write_to_fd(STDOUT_FILENO, "stdout",
+                                 [&](report::Output& out) { report::write_json(result.report, out); });
+    if (!w) report_failed(w.error());
+  } else if (!o.json_path.empty()) {
+    if (auto w = report::write_json_file(result.report, o.json_path); !w) report_failed(w.error());
+  }
   return rc;
 }
 

@@ -1,6 +1,7 @@
 #include "eval/cells.hpp"
 
 #include <map>
+#include <utility>
 
 namespace nscheck::eval {
 namespace {
@@ -23,9 +24,16 @@ std::map<IpAddress, std::size_t> holders(const scenario::Scenario& s) {
   return out;
 }
 
-/// Both families: a node or interface target means each of its addresses.
-void add_all(std::vector<IpAddress>& out, const scenario::Interface& i) {
-  for (const auto& p : i.addresses) out.push_back(p.address);
+/// Calls f with every address a target stands for, in the order written (both families: a node
+/// or interface target means each of its addresses).
+template <class F>
+void for_each_address(const scenario::Scenario& s, const Target& t, F f) {
+  if (t.kind == Target::Kind::address) return f(t.address);
+  const auto* n = s.find_node(t.node);
+  if (!n) return;
+  for (const auto& i : n->interfaces)
+    if (t.kind == Target::Kind::node || i.name == t.ifname)
+      for (const auto& p : i.addresses) f(p.address);
 }
 
 probes::ProbeKind kind_of(const scenario::ProbeSpec& p) {
@@ -47,60 +55,9 @@ std::string endpoint_text(const IpAddress& a, std::uint16_t port) {
   return a.family == Family::v6 ? "[" + a.str() + "]:" + std::to_string(port) : a.str() + ":" + std::to_string(port);
 }
 
-/// The cell as the reports see it, before the verdict.
-report::Cell base_cell(const scenario::Scenario& s, const scenario::Stage& st, const PlannedCell& c) {
-  const auto& e = st.expectations[c.expectation];
-  report::Cell cell;
-  cell.source = s.nodes[c.source_node].name;
-  cell.source_bind = e.source;
-  cell.target = e.to.text;
-  cell.column = e.to.text;
-  cell.address = c.destination.str();
-  cell.probe = e.probe.text();
-  cell.expected = e.expect == scenario::Verdict::ok ? "OK" : "NG";
-  cell.line = e.loc.line;
-  return cell;
-}
-
-/// Fills what the destination saw and checks seen_from / answered_by: a mismatch fails the cell.
-void judge_seen(const scenario::Scenario& s, const scenario::Expectation& e, const probes::ProbeResult& r,
-                const std::vector<PlannedListener>& listeners, report::Cell& cell) {
-  std::string answered;
-  if (r.seen) {
-    cell.seen_from = endpoint_text(r.seen->peer, r.seen->peer_port);
-    if (r.seen->listener < listeners.size()) answered = s.nodes[listeners[r.seen->listener].node].name;
-    cell.answered_by = answered;
-    cell.detail += "; " + answered + " saw it from " + cell.seen_from + " at " +
-                   endpoint_text(r.seen->local, r.seen->local_port);
-  }
-  if (cell.status != report::CellStatus::pass || (!e.seen_from && e.answered_by.empty())) return;
-  auto fail = [&](const char* reason, const std::string& why) {
-    cell.status = report::CellStatus::fail;
-    cell.reason = reason;
-    cell.detail = why + "; " + cell.detail;
-  };
-  if (!r.seen) return fail("not-seen", "no built-in listener reported this probe, so what it saw is unknown");
-  if (e.seen_from && r.seen->peer != *e.seen_from)
-    return fail("seen-from-mismatch", "the destination saw the source as " + r.seen->peer.str() + ", expected " +
-                                          e.seen_from->str());
-  if (!e.answered_by.empty() && answered != e.answered_by)
-    fail("answered-by-mismatch", "answered by node " + answered + ", expected " + e.answered_by);
-}
-
-}  // namespace
-
-std::vector<IpAddress> target_addresses(const scenario::Scenario& s, const Target& t) {
-  std::vector<IpAddress> out;
-  if (t.kind == Target::Kind::address) return {t.address};
-  const auto* n = s.find_node(t.node);
-  if (!n) return out;
-  for (const auto& i : n->interfaces)
-    if (t.kind == Target::Kind::node || i.name == t.ifname) add_all(out, i);
-  return out;
-}
-
-std::vector<PlannedCell> plan_cells(const scenario::Scenario& s, const scenario::Stage& st) {
-  std::vector<PlannedCell> cells;
+/// Calls f with each cell of a stage, in expectation order (listener not yet assigned).
+template <class F>
+void for_each_cell(const scenario::Scenario& s, const scenario::Stage& st, F f) {
   std::optional<std::map<IpAddress, std::size_t>> holder;  // built on the first address target
   for (std::size_t k = 0; k < st.expectations.size(); ++k) {
     const auto& e = st.expectations[k];
@@ -115,17 +72,86 @@ std::vector<PlannedCell> plan_cells(const scenario::Scenario& s, const scenario:
       base.bind_device = e.source;
     const bool by_address = e.to.kind == Target::Kind::address;
     if (!by_address) base.target_node = node_index(s, e.to.node);
-    for (const auto& addr : target_addresses(s, e.to)) {
+    for_each_address(s, e.to, [&](const IpAddress& addr) {
       base.destination = addr;
       if (by_address) {
         if (!holder) holder = holders(s);
         const auto it = holder->find(addr);
         base.target_node = it == holder->end() ? 0 : it->second;
       }
-      cells.push_back(base);
-    }
+      f(std::as_const(base));
+    });
   }
+}
+
+/// How many cells plan_cells makes: one per address of each expectation's target.
+std::size_t cell_count(const scenario::Scenario& s, const scenario::Stage& st) {
+  std::size_t n = 0;
+  for (const auto& e : st.expectations) for_each_address(s, e.to, [&n](const IpAddress&) { ++n; });
+  return n;
+}
+
+/// The cell as the reports see it, before the verdict.
+report::Cell base_cell(const scenario::Scenario& s, const scenario::Stage& st, const CellKey& c,
+                       report::TextPool& texts) {
+  const auto& e = st.expectations[c.expectation];
+  report::Cell cell;
+  cell.source = texts(s.nodes[c.source_node].name);
+  cell.source_bind = texts(e.source);
+  cell.target = texts(e.to.text);
+  cell.column = cell.target;
+  cell.address = texts(c.destination.str());
+  cell.probe = texts(e.probe.text());
+  cell.expected = e.expect == scenario::Verdict::ok ? report::Verdict::ok : report::Verdict::ng;
+  cell.line = e.loc.line;
+  return cell;
+}
+
+/// Fills what the destination saw and checks seen_from / answered_by: a mismatch fails the cell.
+void judge_seen(const scenario::Scenario& s, const scenario::Expectation& e, const probes::ProbeResult& r,
+                const std::vector<PlannedListener>& listeners, report::TextPool& texts, report::Cell& cell) {
+  std::string answered;
+  if (r.seen) {
+    cell.seen_from = endpoint_text(r.seen->peer, r.seen->peer_port);  // a port of its own: not pooled
+    if (r.seen->listener < listeners.size()) answered = s.nodes[listeners[r.seen->listener].node].name;
+    cell.answered_by = texts(answered);
+    cell.detail = cell.detail + "; " + answered + " saw it from " + cell.seen_from + " at " +
+                  endpoint_text(r.seen->local, r.seen->local_port);
+  }
+  if (cell.status != report::CellStatus::pass || (!e.seen_from && e.answered_by.empty())) return;
+  auto fail = [&](const char* reason, const std::string& why) {
+    cell.status = report::CellStatus::fail;
+    cell.reason = texts(reason);
+    cell.detail = why + "; " + cell.detail;
+  };
+  if (!r.seen) return fail("not-seen", "no built-in listener reported this probe, so what it saw is unknown");
+  if (e.seen_from && r.seen->peer != *e.seen_from)
+    return fail("seen-from-mismatch", "the destination saw the source as " + r.seen->peer.str() + ", expected " +
+                                          e.seen_from->str());
+  if (!e.answered_by.empty() && answered != e.answered_by)
+    fail("answered-by-mismatch", "answered by node " + answered + ", expected " + e.answered_by);
+}
+
+}  // namespace
+
+std::vector<IpAddress> target_addresses(const scenario::Scenario& s, const Target& t) {
+  std::vector<IpAddress> out;
+  for_each_address(s, t, [&out](const IpAddress& a) { out.push_back(a); });
+  return out;
+}
+
+std::vector<PlannedCell> plan_cells(const scenario::Scenario& s, const scenario::Stage& st) {
+  std::vector<PlannedCell> cells;
+  cells.reserve(cell_count(s, st));
+  for_each_cell(s, st, [&cells](const PlannedCell& c) { cells.push_back(c); });
   return cells;
+}
+
+std::vector<CellKey> plan_keys(const scenario::Scenario& s, const scenario::Stage& st) {
+  std::vector<CellKey> keys;
+  keys.reserve(cell_count(s, st));
+  for_each_cell(s, st, [&keys](const PlannedCell& c) { keys.push_back(c.key()); });
+  return keys;
 }
 
 std::vector<PlannedListener> plan_listeners(const scenario::Scenario& s, std::vector<PlannedCell>& cells) {
@@ -146,46 +172,47 @@ std::vector<PlannedListener> plan_listeners(const scenario::Scenario& s, std::ve
   return out;
 }
 
-report::Cell judge(const scenario::Scenario& s, const scenario::Stage& st, const PlannedCell& c,
-                   const probes::ProbeResult& r, const std::vector<PlannedListener>& listeners) {
-  if (r.interrupted) return not_run(s, st, c, "the run was interrupted before this cell was decided");
-  auto cell = base_cell(s, st, c);
-  cell.reason = std::string(probes::reason_name(r.reason));
-  cell.detail = r.detail;
+report::Cell judge(const scenario::Scenario& s, const scenario::Stage& st, const CellKey& c,
+                   const probes::ProbeResult& r, const std::vector<PlannedListener>& listeners,
+                   report::TextPool& texts) {
+  if (r.interrupted) return not_run(s, st, c, texts("the run was interrupted before this cell was decided"), texts);
+  auto cell = base_cell(s, st, c, texts);
+  cell.reason = texts(probes::reason_name(r.reason));
+  cell.detail = texts(r.detail);
   cell.sent = r.sent;
   switch (r.outcome) {
     case probes::Outcome::ok:
-      cell.observed = "OK";
+      cell.observed = report::Verdict::ok;
       cell.time_s = std::chrono::duration<double>(r.rtt).count();
       break;
     case probes::Outcome::ng:
-      cell.observed = "NG";
+      cell.observed = report::Verdict::ng;
       cell.time_s = std::chrono::duration<double>(st.probe.deadline).count();
       break;
     case probes::Outcome::error:
-      cell.observed = "ERROR";
+      cell.observed = report::Verdict::error;
       cell.status = report::CellStatus::error;
       return cell;
   }
   cell.status = cell.observed == cell.expected ? report::CellStatus::pass : report::CellStatus::fail;
-  judge_seen(s, st.expectations[c.expectation], r, listeners, cell);
+  judge_seen(s, st.expectations[c.expectation], r, listeners, texts, cell);
   return cell;
 }
 
-report::Cell not_run(const scenario::Scenario& s, const scenario::Stage& st, const PlannedCell& c,
-                     const std::string& why) {
-  auto cell = base_cell(s, st, c);
-  cell.observed = "NOT RUN";
-  cell.reason = "not-run";
+report::Cell not_run(const scenario::Scenario& s, const scenario::Stage& st, const CellKey& c,
+                     const report::SharedText& why, report::TextPool& texts) {
+  auto cell = base_cell(s, st, c, texts);
+  cell.observed = report::Verdict::not_run;
+  cell.reason = texts("not-run");
   cell.detail = why;
   cell.status = report::CellStatus::not_run;
   return cell;
 }
 
-report::Cell skipped(const scenario::Scenario& s, const scenario::Stage& st, const PlannedCell& c,
-                     const std::string& why) {
-  auto cell = base_cell(s, st, c);
-  cell.observed = "SKIPPED";
+report::Cell skipped(const scenario::Scenario& s, const scenario::Stage& st, const CellKey& c,
+                     const report::SharedText& why, report::TextPool& texts) {
+  auto cell = base_cell(s, st, c, texts);
+  cell.observed = report::Verdict::skipped;
   cell.detail = why;
   cell.status = report::CellStatus::skipped;
   return cell;

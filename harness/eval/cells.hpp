@@ -3,6 +3,7 @@
 // addresses, probed and reported one by one), the built-in listeners they need, and probe
 // results judged against them.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +14,14 @@
 #include "scenario/model.hpp"
 
 namespace nscheck::eval {
+
+/// What a cell's verdict needs of its plan: the expectation, the source node and the address probed.
+/// While a stage's probes run, the runner keeps these (28 bytes a cell), not the whole plan.
+struct CellKey {
+  std::uint32_t expectation = 0;  ///< index into Stage::expectations
+  std::uint32_t source_node = 0;  ///< index into Scenario::nodes
+  IpAddress destination;
+};
 
 /// One probe to run for one expectation.
 struct PlannedCell {
@@ -25,6 +34,10 @@ struct PlannedCell {
   probes::ProbeKind kind = probes::ProbeKind::icmp;
   std::uint16_t port = 0;
   std::optional<std::size_t> listener;  ///< tcp, udp: index into the stage's listeners
+
+  [[nodiscard]] CellKey key() const {
+    return {static_cast<std::uint32_t>(expectation), static_cast<std::uint32_t>(source_node), destination};
+  }
 };
 
 /// A built-in listener a stage opens.
@@ -40,8 +53,11 @@ struct PlannedListener {
 /// Every address a target stands for, in the order written in the scenario.
 std::vector<IpAddress> target_addresses(const scenario::Scenario& s, const scenario::Target& t);
 
-/// The cells of a stage, in expectation order (listener not yet assigned).
+/// The cells of a stage, in expectation order (listener not yet assigned), in a vector of the exact size.
 std::vector<PlannedCell> plan_cells(const scenario::Scenario& s, const scenario::Stage& st);
+
+/// The keys of plan_cells(s, st), without the rest of the plan (for cells that will not be probed).
+std::vector<CellKey> plan_keys(const scenario::Scenario& s, const scenario::Stage& st);
 
 /// The listeners of a stage: one per (target node, kind, family, port) its TCP and UDP cells
 /// probe, unless the node declares that port in `services`, plus every node's `listen` ports in
@@ -49,16 +65,17 @@ std::vector<PlannedCell> plan_cells(const scenario::Scenario& s, const scenario:
 std::vector<PlannedListener> plan_listeners(const scenario::Scenario& s, std::vector<PlannedCell>& cells);
 
 /// Judges one cell: expected vs observed, with the reason, and what the destination saw
-/// against seen_from / answered_by.
-report::Cell judge(const scenario::Scenario& s, const scenario::Stage& st, const PlannedCell& c,
-                   const probes::ProbeResult& r, const std::vector<PlannedListener>& listeners);
+/// against seen_from / answered_by. Texts that cells repeat come from `texts`.
+report::Cell judge(const scenario::Scenario& s, const scenario::Stage& st, const CellKey& c,
+                   const probes::ProbeResult& r, const std::vector<PlannedListener>& listeners,
+                   report::TextPool& texts);
 
 /// A cell that never ran (interrupted run or failed stage), for the reports.
-report::Cell not_run(const scenario::Scenario& s, const scenario::Stage& st, const PlannedCell& c,
-                     const std::string& why);
+report::Cell not_run(const scenario::Scenario& s, const scenario::Stage& st, const CellKey& c,
+                     const report::SharedText& why, report::TextPool& texts);
 
 /// A cell skipped because the running kernel lacks what its stage needs (why says what).
-report::Cell skipped(const scenario::Scenario& s, const scenario::Stage& st, const PlannedCell& c,
-                     const std::string& why);
+report::Cell skipped(const scenario::Scenario& s, const scenario::Stage& st, const CellKey& c,
+                     const report::SharedText& why, report::TextPool& texts);
 
 }  // namespace nscheck::eval

@@ -129,44 +129,109 @@ report::Stage empty_stage(const Stage& st) {
   return rs;
 }
 
-void mark_not_run(const Scenario& s, const Stage& st, report::Stage& rs, const std::string& why) {
-  for (const auto& c : eval::plan_cells(s, st)) rs.cells.push_back(eval::not_run(s, st, c, why));
+/// Frees a vector's memory now, not at the end of its scope: a stage of 62,500 cells holds several
+/// megabytes in each of its plan, probes and results.
+template <class T>
+void release(std::vector<T>& v) {
+  std::vector<T>().swap(v);
+}
+
+void add_not_run(const Scenario& s, const Stage& st, const std::vector<eval::CellKey>& keys, const std::string& why,
+                 report::TextPool& texts, report::Stage& rs) {
+  const report::SharedText reason(why);
+  rs.cells.reserve(rs.cells.size() + keys.size());
+  for (const auto& c : keys) rs.cells.push_back(eval::not_run(s, st, c, reason, texts));
+}
+
+void mark_not_run(const Scenario& s, const Stage& st, report::Stage& rs, const std::string& why,
+                  report::TextPool& texts) {
+  add_not_run(s, st, eval::plan_keys(s, st), why, texts, rs);
 }
 
 /// The kernel cannot do what was asked (nf_tables, NAT missing): the cells are skipped, not failed.
 bool is_missing_feature(const Error& e) { return e.kind == ErrorKind::environment && e.errnum == EOPNOTSUPP; }
 
-void mark_skipped(const Scenario& s, const Stage& st, report::Stage& rs, const std::string& why) {
+void mark_skipped(const Scenario& s, const Stage& st, report::Stage& rs, const std::string& why,
+                  report::TextPool& texts) {
+  const auto keys = eval::plan_keys(s, st);
+  const report::SharedText reason(why);
   rs.cells.clear();
-  for (const auto& c : eval::plan_cells(s, st)) rs.cells.push_back(eval::skipped(s, st, c, why));
+  rs.cells.reserve(keys.size());
+  for (const auto& c : keys) rs.cells.push_back(eval::skipped(s, st, c, reason, texts));
 }
 
-/// Runs one stage's changes and probes into rs.
-Result<void> run_stage(const Scenario& s, const Stage& st, topology::Topology& topo, probes::ProbeEngine& engine,
-                       const std::atomic<bool>& stop, report::Stage& rs) {
-  if (auto r = apply_changes(s, topo, st); !r) {
-    if (!is_missing_feature(r.error())) mark_not_run(s, st, rs, "the stage's changes failed: " + r.error().message);
-    return r.error().kind == ErrorKind::input ? r.error() : r.error().with_context("stage \"" + st.name + "\"");
-  }
-  auto cells = eval::plan_cells(s, st);
-  const auto listeners = eval::plan_listeners(s, cells);
+std::vector<probes::ListenerSpec> listener_specs(const Scenario& s, const topology::Topology& topo,
+                                                 const std::vector<eval::PlannedListener>& listeners) {
   std::vector<probes::ListenerSpec> specs;
   specs.reserve(listeners.size());
   for (const auto& l : listeners)
     specs.push_back({topo.ns_fd(l.node), l.kind, l.family, l.port, "node " + s.nodes[l.node].name});
+  return specs;
+}
+
+/// The probes of the cells, in cell order.
+std::vector<probes::Probe> probe_batch(const topology::Topology& topo, const std::vector<eval::PlannedCell>& cells) {
   std::vector<probes::Probe> batch;
   batch.reserve(cells.size());
   for (const auto& c : cells)
-    batch.push_back({topo.ns_fd(c.source_node), c.bind_device, c.bind_address, c.destination, c.kind, c.port,
-                     c.listener});
+    batch.push_back(
+        {topo.ns_fd(c.source_node), c.bind_device, c.bind_address, c.destination, c.kind, c.port, c.listener});
+  return batch;
+}
+
+/// What judging needs of the plan, once the probes are built.
+std::vector<eval::CellKey> keys_of(const std::vector<eval::PlannedCell>& cells) {
+  std::vector<eval::CellKey> keys;
+  keys.reserve(cells.size());
+  for (const auto& c : cells) keys.push_back(c.key());
+  return keys;
+}
+
+/// Judges every cell into rs.cells, last first: each result is dropped (its detail freed) as soon
+/// as its cell is judged, so results and cells are not both whole at once.
+Result<void> judge_all(const Scenario& s, const Stage& st, const std::vector<eval::CellKey>& keys,
+                       std::vector<probes::ProbeResult>& results, const std::vector<eval::PlannedListener>& listeners,
+                       report::TextPool& texts, report::Stage& rs) {
+  if (results.size() != keys.size())
+    return Error{"the probe engine returned " + std::to_string(results.size()) + " results for " +
+                     std::to_string(keys.size()) + " probes",
+                 0, ErrorKind::internal};
+  rs.cells.resize(keys.size());
+  for (std::size_t i = keys.size(); i-- > 0; results.pop_back())
+    rs.cells[i] = eval::judge(s, st, keys[i], results.back(), listeners, texts);
+  return {};
+}
+
+/// Runs one stage's probes into rs. Of the plan, only the keys live while the probes run; the
+/// probes are freed before the results are judged.
+Result<void> probe_stage(const Scenario& s, const Stage& st, topology::Topology& topo, probes::ProbeEngine& engine,
+                         const std::atomic<bool>& stop, report::Stage& rs, report::TextPool& texts) {
+  auto cells = eval::plan_cells(s, st);
+  const auto listeners = eval::plan_listeners(s, cells);
+  const auto specs = listener_specs(s, topo, listeners);
+  auto batch = probe_batch(topo, cells);
+  const auto keys = keys_of(cells);
+  release(cells);
   auto results = engine.run(batch, specs, {st.probe.deadline, st.probe.count, &stop});
+  release(batch);
   if (!results) {
-    mark_not_run(s, st, rs, "the probes could not run: " + results.error().message);
+    add_not_run(s, st, keys, "the probes could not run: " + results.error().message, texts, rs);
     return results.error().with_context("stage \"" + st.name + "\"");
   }
-  rs.cells.reserve(cells.size());
-  for (std::size_t i = 0; i < cells.size(); ++i) rs.cells.push_back(eval::judge(s, st, cells[i], (*results)[i], listeners));
+  if (auto judged = judge_all(s, st, keys, *results, listeners, texts, rs); !judged)
+    return judged.error().with_context("stage \"" + st.name + "\"");
   return {};
+}
+
+/// Runs one stage's changes and probes into rs.
+Result<void> run_stage(const Scenario& s, const Stage& st, topology::Topology& topo, probes::ProbeEngine& engine,
+                       const std::atomic<bool>& stop, report::Stage& rs, report::TextPool& texts) {
+  if (auto r = apply_changes(s, topo, st); !r) {
+    if (!is_missing_feature(r.error()))
+      mark_not_run(s, st, rs, "the stage's changes failed: " + r.error().message, texts);
+    return r.error().kind == ErrorKind::input ? r.error() : r.error().with_context("stage \"" + st.name + "\"");
+  }
+  return probe_stage(s, st, topo, engine, stop, rs, texts);
 }
 
 /// Pins the topology (--keep); a failure to pin is a harness error of its own.
@@ -216,6 +281,7 @@ RunResult run_scenario(const Scenario& s, const RunOptions& options, const std::
     if (auto r = apply_node_firewalls(s, *topo); !r) (is_missing_feature(r.error()) ? missing : out.error) = r.error();
   rep.setup_phases.emplace_back("firewalls_s", seconds_since(tf));
   rep.setup_s = seconds_since(t0);
+  report::TextPool texts;  // the cells of every stage share their names, addresses and reasons
   std::optional<probes::ProbeEngine> engine;
   if (topo) engine.emplace();
   const auto with_nft = topology::nodes_with_nft(s);
@@ -226,17 +292,17 @@ RunResult run_scenario(const Scenario& s, const RunOptions& options, const std::
     auto rs = empty_stage(st);
     const auto ts = Clock::now();
     if (!topo) {
-      mark_not_run(s, st, rs, "the topology could not be built");
+      mark_not_run(s, st, rs, "the topology could not be built", texts);
     } else if (out.error || stop.load()) {
-      mark_not_run(s, st, rs, out.error ? "an earlier step failed" : "the run was interrupted");
+      mark_not_run(s, st, rs, out.error ? "an earlier step failed" : "the run was interrupted", texts);
     } else if (missing) {
-      mark_skipped(s, st, rs, missing->message);
+      mark_skipped(s, st, rs, missing->message, texts);
     } else if (auto r = i == 0 ? Result<void>{} : flush_conntrack(*topo, with_nft); !r) {
       out.error = r.error().with_context("stage \"" + st.name + "\"");
-      mark_not_run(s, st, rs, "conntrack could not be flushed: " + r.error().message);
-    } else if (auto r2 = run_stage(s, st, *topo, *engine, stop, rs); !r2) {
+      mark_not_run(s, st, rs, "conntrack could not be flushed: " + r.error().message, texts);
+    } else if (auto r2 = run_stage(s, st, *topo, *engine, stop, rs, texts); !r2) {
       if (is_missing_feature(r2.error())) {
-        mark_skipped(s, st, rs, r2.error().message);
+        mark_skipped(s, st, rs, r2.error().message, texts);
       } else {
         rs.error = r2.error().message;
         out.error = r2.error();

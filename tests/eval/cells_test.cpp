@@ -64,6 +64,48 @@ TEST(PlanListeners, OnePerTargetNodeKindFamilyAndPortExceptServices) {
   EXPECT_EQ(listeners[4], (PlannedListener{2, probes::ProbeKind::tcp, Family::v6, 80}));
 }
 
+TEST(PlanCells, ExactSizeAndKeysWithoutThePlan) {
+  const auto s = load();
+  const auto cells = plan_cells(s, s.stages.at(0));
+  EXPECT_EQ(cells.capacity(), cells.size());
+  const auto keys = plan_keys(s, s.stages.at(0));
+  ASSERT_EQ(keys.size(), cells.size());
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    EXPECT_EQ(keys[i].expectation, cells[i].expectation) << i;
+    EXPECT_EQ(keys[i].source_node, cells[i].source_node) << i;
+    EXPECT_EQ(keys[i].destination, cells[i].destination) << i;
+  }
+}
+
+TEST(Judge, CellsShareTheTextsTheyRepeat) {
+  const auto s = load();
+  auto cells = plan_cells(s, s.stages.at(0));
+  const auto listeners = plan_listeners(s, cells);
+  report::TextPool texts;
+  probes::ProbeResult r;
+  r.outcome = probes::Outcome::ng;
+  r.reason = probes::Reason::timeout;
+  r.detail = "no reply within 500 ms (2 requests sent)";
+  const auto a = judge(s, s.stages[0], cells[1].key(), r, listeners, texts);  // client -> router, two addresses
+  const auto b = judge(s, s.stages[0], cells[2].key(), r, listeners, texts);
+  EXPECT_NE(a.address, b.address);
+  for (auto field : {&report::Cell::source, &report::Cell::target, &report::Cell::column, &report::Cell::probe,
+                     &report::Cell::reason, &report::Cell::detail}) {
+    EXPECT_EQ(a.*field, b.*field);
+    EXPECT_EQ((a.*field).view().data(), (b.*field).view().data()) << a.*field << " is not shared";
+  }
+  const auto skipped_cell = skipped(s, s.stages[0], cells[0].key(), "the kernel lacks nf_tables", texts);
+  EXPECT_EQ(skipped_cell.observed, "SKIPPED");
+  EXPECT_EQ(skipped_cell.status, report::CellStatus::skipped);
+  EXPECT_EQ(skipped_cell.detail, "the kernel lacks nf_tables");
+  EXPECT_EQ(skipped_cell.source.view().data(), a.source.view().data());
+  const auto not_run_cell = not_run(s, s.stages[0], cells[0].key(), "the run was interrupted", texts);
+  EXPECT_EQ(not_run_cell.observed, "NOT RUN");
+  EXPECT_EQ(not_run_cell.reason, "not-run");
+  EXPECT_EQ(not_run_cell.detail, "the run was interrupted");
+  EXPECT_EQ(not_run_cell.expected, "OK");
+}
+
 probes::ProbeResult ok_seen(std::size_t listener, const char* peer) {
   probes::ProbeResult r;
   r.outcome = probes::Outcome::ok;
@@ -77,7 +119,8 @@ TEST(JudgeSeen, MatchingSourceAndNodePass) {
   const auto s = load();
   auto cells = plan_cells(s, s.stages[0]);
   const auto listeners = plan_listeners(s, cells);
-  const auto cell = judge(s, s.stages[0], cells[0], ok_seen(3, "10.0.0.254"), listeners);
+  report::TextPool texts;
+  const auto cell = judge(s, s.stages[0], cells[0].key(), ok_seen(3, "10.0.0.254"), listeners, texts);
   EXPECT_EQ(cell.status, report::CellStatus::pass) << cell.detail;
   EXPECT_EQ(cell.seen_from, "10.0.0.254:40000");
   EXPECT_EQ(cell.answered_by, "server");
@@ -88,7 +131,8 @@ TEST(JudgeSeen, AnotherSourceIsAMismatchOfItsOwnKind) {
   const auto s = load();
   auto cells = plan_cells(s, s.stages[0]);
   const auto listeners = plan_listeners(s, cells);
-  const auto cell = judge(s, s.stages[0], cells[0], ok_seen(3, "192.0.2.1"), listeners);
+  report::TextPool texts;
+  const auto cell = judge(s, s.stages[0], cells[0].key(), ok_seen(3, "192.0.2.1"), listeners, texts);
   EXPECT_EQ(cell.status, report::CellStatus::fail);
   EXPECT_EQ(cell.observed, "OK");
   EXPECT_EQ(cell.reason, "seen-from-mismatch");
@@ -99,7 +143,9 @@ TEST(JudgeSeen, AnotherNodeAnsweringIsAMismatch) {
   const auto s = load();
   auto cells = plan_cells(s, s.stages[0]);
   const auto listeners = plan_listeners(s, cells);
-  const auto cell = judge(s, s.stages[0], cells[0], ok_seen(0, "10.0.0.254"), listeners);  // the router's own
+  report::TextPool texts;
+  const auto cell =
+      judge(s, s.stages[0], cells[0].key(), ok_seen(0, "10.0.0.254"), listeners, texts);  // the router's own
   EXPECT_EQ(cell.status, report::CellStatus::fail);
   EXPECT_EQ(cell.reason, "answered-by-mismatch");
   EXPECT_EQ(cell.detail.substr(0, 40), "answered by node router, expected server");
@@ -109,23 +155,25 @@ TEST(JudgeSeen, NothingSeenFailsAnAssertion) {
   const auto s = load();
   auto cells = plan_cells(s, s.stages[0]);
   const auto listeners = plan_listeners(s, cells);
+  report::TextPool texts;
   auto r = ok_seen(3, "10.0.0.254");
   r.seen.reset();
-  const auto cell = judge(s, s.stages[0], cells[0], r, listeners);
+  const auto cell = judge(s, s.stages[0], cells[0].key(), r, listeners, texts);
   EXPECT_EQ(cell.status, report::CellStatus::fail);
   EXPECT_EQ(cell.reason, "not-seen");
   // without an assertion, nothing seen is fine (a service of the user's own)
-  EXPECT_EQ(judge(s, s.stages[0], cells[1], r, listeners).status, report::CellStatus::pass);
+  EXPECT_EQ(judge(s, s.stages[0], cells[1].key(), r, listeners, texts).status, report::CellStatus::pass);
 }
 
 TEST(JudgeSeen, AnNgIsNotJudgedOnWhatWasSeen) {
   const auto s = load();
   auto cells = plan_cells(s, s.stages[0]);
   const auto listeners = plan_listeners(s, cells);
+  report::TextPool texts;
   probes::ProbeResult r;
   r.outcome = probes::Outcome::ng;
   r.reason = probes::Reason::timeout;
-  const auto cell = judge(s, s.stages[0], cells[0], r, listeners);
+  const auto cell = judge(s, s.stages[0], cells[0].key(), r, listeners, texts);
   EXPECT_EQ(cell.status, report::CellStatus::fail);
   EXPECT_EQ(cell.reason, "timeout") << "the mismatch is the NG, not what was seen";
   EXPECT_EQ(cell.probe, "tcp/8080");

@@ -73,8 +73,8 @@ TEST(ConsoleReport, PassingStageSaysPassed) {
 }
 
 TEST(ConsoleReport, MixedVerdictsAggregateAsOkSlashNg) {
-  report::Run run = one_stage({cell("ns1", "ns2", "198.51.100.1", "OK", "OK", CellStatus::pass, 3),
-                               cell("ns1", "ns2", "2001:db8:2::1", "NG", "NG", CellStatus::pass, 4)});
+  report::Run run = one_stage({cell("ns1", "ns2", "198.51.100.1", Verdict::ok, Verdict::ok, CellStatus::pass, 3),
+                               cell("ns1", "ns2", "2001:db8:2::1", Verdict::ng, Verdict::ng, CellStatus::pass, 4)});
   const auto lines = lines_of(console_report(run, k_plain));
   bool found = false;
   for (const auto& l : lines) found |= l.rfind("  ns1", 0) == 0 && l.find("OK/NG") != std::string::npos;
@@ -82,8 +82,9 @@ TEST(ConsoleReport, MixedVerdictsAggregateAsOkSlashNg) {
 }
 
 TEST(ConsoleReport, MatrixColumnsAreAligned) {
-  report::Run run = one_stage({cell("a-very-long-node-name", "ns2", "198.51.100.1", "OK", "NG", CellStatus::fail, 3),
-                               cell("ns1", "x", "192.0.2.9", "OK", "OK", CellStatus::pass, 4)});
+  report::Run run =
+      one_stage({cell("a-very-long-node-name", "ns2", "198.51.100.1", Verdict::ok, Verdict::ng, CellStatus::fail, 3),
+                 cell("ns1", "x", "192.0.2.9", Verdict::ok, Verdict::ok, CellStatus::pass, 4)});
   run.stages[0].matrices = {{"icmp", {"ns1", "a-very-long-node-name"}, {"x", "ns2"}}};
   const auto lines = lines_of(console_report(run, k_plain));
   std::size_t header = 0;
@@ -140,7 +141,7 @@ report::Run two_stages(std::vector<Cell> before, std::vector<Cell> after) {
   return run;
 }
 
-Cell pass(const char* address, const char* verdict) {
+Cell pass(const char* address, Verdict verdict) {
   return cell("ns1", "ns2", address, verdict, verdict, CellStatus::pass, 30);
 }
 
@@ -158,8 +159,8 @@ TEST(ConsoleReport, FlipsAreListedAgainstThePreviousStage) {
 }
 
 TEST(ConsoleReport, UnexpectedFlipInThisStagePointsAtItsExpectation) {
-  Cell now = cell("ns1", "ns2", "198.51.100.1", "OK", "NG", CellStatus::fail, 31);
-  const report::Run run = two_stages({pass("198.51.100.1", "OK")}, {now});
+  Cell now = cell("ns1", "ns2", "198.51.100.1", Verdict::ok, Verdict::ng, CellStatus::fail, 31);
+  const report::Run run = two_stages({pass("198.51.100.1", Verdict::ok)}, {now});
   const std::string text = console_stage(run, 1, k_colour);
   EXPECT_NE(text.find("OK → NG   \x1b[31mUNEXPECTED: expected OK (scenarios/router.toml:31)\x1b[0m"), std::string::npos)
       << text;
@@ -170,13 +171,13 @@ TEST(ConsoleReport, ExpectedFlipsAreCappedUnexpectedOnesAreNot) {
   std::vector<Cell> before, after;
   for (int i = 0; i < 45; ++i) {
     const std::string address = "198.51.100." + std::to_string(i);
-    before.push_back(pass(address.c_str(), "NG"));
-    after.push_back(pass(address.c_str(), "OK"));
+    before.push_back(pass(address.c_str(), Verdict::ng));
+    after.push_back(pass(address.c_str(), Verdict::ok));
   }
   for (int i = 0; i < 3; ++i) {
     const std::string address = "203.0.113." + std::to_string(i);
-    before.push_back(pass(address.c_str(), "NG"));
-    after.push_back(cell("ns1", "ns2", address.c_str(), "NG", "OK", CellStatus::fail, 30));
+    before.push_back(pass(address.c_str(), Verdict::ng));
+    after.push_back(cell("ns1", "ns2", address.c_str(), Verdict::ng, Verdict::ok, CellStatus::fail, 30));
   }
   const std::string text = console_stage(two_stages(before, after), 1, k_plain);
   std::size_t expected = 0, unexpected = 0;
@@ -191,7 +192,7 @@ TEST(ConsoleReport, ExpectedFlipsAreCappedUnexpectedOnesAreNot) {
 }
 
 TEST(ConsoleReport, SkippedCellsHaveAMarkAndOneLinePerReason) {
-  Cell nft = cell("ns1", "ns2", "198.51.100.1", "NG", "SKIPPED", CellStatus::skipped, 3);
+  Cell nft = cell("ns1", "ns2", "198.51.100.1", Verdict::ng, Verdict::skipped, CellStatus::skipped, 3);
   nft.detail = "the kernel lacks nf_tables";
   Cell nat = nft;
   nat.address = "198.51.100.2";

@@ -13,8 +13,8 @@ namespace {
 
 using fixtures::cell;
 
-Cell judged(const char* expected, const char* observed, const char* address = "198.51.100.1") {
-  const bool pass = std::string(expected) == observed;
+Cell judged(Verdict expected, Verdict observed, const char* address = "198.51.100.1") {
+  const bool pass = expected == observed;
   return cell("ns1", "ns2", address, expected, observed, pass ? CellStatus::pass : CellStatus::fail, 3);
 }
 
@@ -32,47 +32,47 @@ Cell after(const Cell& before, const Cell& now) {
 }
 
 TEST(MarkFlips, ExpectedFlipWhenBothStagesPass) {
-  const Cell c = after(judged("NG", "NG"), judged("OK", "OK"));
+  const Cell c = after(judged(Verdict::ng, Verdict::ng), judged(Verdict::ok, Verdict::ok));
   EXPECT_EQ(c.previous, "NG");
   EXPECT_EQ(c.flip, Flip::expected);
   EXPECT_EQ(flip_change(c), "NG → OK");
 }
 
 TEST(MarkFlips, UnexpectedFlipWhenThisStageMismatches) {
-  const Cell c = after(judged("OK", "OK"), judged("OK", "NG"));
+  const Cell c = after(judged(Verdict::ok, Verdict::ok), judged(Verdict::ok, Verdict::ng));
   EXPECT_EQ(c.previous, "OK");
   EXPECT_EQ(c.flip, Flip::unexpected);
 }
 
 TEST(MarkFlips, UnexpectedFlipWhenThePreviousStageMismatched) {
-  EXPECT_EQ(after(judged("OK", "NG"), judged("OK", "OK")).flip, Flip::unexpected);
+  EXPECT_EQ(after(judged(Verdict::ok, Verdict::ng), judged(Verdict::ok, Verdict::ok)).flip, Flip::unexpected);
 }
 
 TEST(MarkFlips, SameObservationIsNoFlipButRecordsPrevious) {
-  const Cell c = after(judged("OK", "OK"), judged("NG", "OK"));
+  const Cell c = after(judged(Verdict::ok, Verdict::ok), judged(Verdict::ng, Verdict::ok));
   EXPECT_EQ(c.previous, "OK");
   EXPECT_EQ(c.flip, Flip::none);
 }
 
 TEST(MarkFlips, ArrivedButNotAsAssertedStillFlipsAsExpected) {
-  Cell now = judged("OK", "OK");
+  Cell now = judged(Verdict::ok, Verdict::ok);
   now.status = CellStatus::fail;  // seen_from mismatch: reachability was as written
   now.reason = "seen-from-mismatch";
-  EXPECT_EQ(after(judged("NG", "NG"), now).flip, Flip::expected);
+  EXPECT_EQ(after(judged(Verdict::ng, Verdict::ng), now).flip, Flip::expected);
 }
 
 TEST(MarkFlips, CellsMatchOnProbeSourceBindTargetAndAddress) {
-  Cell other_address = judged("OK", "OK", "2001:db8:2::1");
-  Cell other_probe = judged("OK", "OK");
+  Cell other_address = judged(Verdict::ok, Verdict::ok, "2001:db8:2::1");
+  Cell other_probe = judged(Verdict::ok, Verdict::ok);
   other_probe.probe = "tcp/80";
-  Cell other_bind = judged("OK", "OK");
+  Cell other_bind = judged(Verdict::ok, Verdict::ok);
   other_bind.source_bind = "ns1-eth0";
-  Cell other_target = judged("OK", "OK");
+  Cell other_target = judged(Verdict::ok, Verdict::ok);
   other_target.target = "ns2:ns2-eth0";
-  Cell other_source = judged("OK", "OK");
+  Cell other_source = judged(Verdict::ok, Verdict::ok);
   other_source.source = "router";
   Stage current = stage_of({other_address, other_probe, other_bind, other_target, other_source});
-  mark_flips(stage_of({judged("NG", "NG")}), current);
+  mark_flips(stage_of({judged(Verdict::ng, Verdict::ng)}), current);
   for (const auto& c : current.cells) {
     EXPECT_EQ(c.previous, "") << c.probe << " " << c.source << " " << c.target << " " << c.address;
     EXPECT_EQ(c.flip, Flip::none);
@@ -80,32 +80,32 @@ TEST(MarkFlips, CellsMatchOnProbeSourceBindTargetAndAddress) {
 }
 
 TEST(MarkFlips, ErrorsNotRunAndSkippedNeverFlip) {
-  const Cell error = cell("ns1", "ns2", "198.51.100.1", "OK", "ERROR", CellStatus::error, 3);
-  const Cell not_run = cell("ns1", "ns2", "198.51.100.1", "OK", "NOT RUN", CellStatus::not_run, 3);
-  const Cell skipped = cell("ns1", "ns2", "198.51.100.1", "OK", "SKIPPED", CellStatus::skipped, 3);
+  const Cell error = cell("ns1", "ns2", "198.51.100.1", Verdict::ok, Verdict::error, CellStatus::error, 3);
+  const Cell not_run = cell("ns1", "ns2", "198.51.100.1", Verdict::ok, Verdict::not_run, CellStatus::not_run, 3);
+  const Cell skipped = cell("ns1", "ns2", "198.51.100.1", Verdict::ok, Verdict::skipped, CellStatus::skipped, 3);
   for (const Cell& odd : {error, not_run, skipped}) {
-    const Cell from_odd = after(odd, judged("OK", "OK"));
+    const Cell from_odd = after(odd, judged(Verdict::ok, Verdict::ok));
     EXPECT_EQ(from_odd.previous, "") << odd.observed;
     EXPECT_EQ(from_odd.flip, Flip::none) << odd.observed;
-    const Cell to_odd = after(judged("NG", "NG"), odd);
+    const Cell to_odd = after(judged(Verdict::ng, Verdict::ng), odd);
     EXPECT_EQ(to_odd.previous, "NG") << odd.observed;
     EXPECT_EQ(to_odd.flip, Flip::none) << odd.observed;
   }
 }
 
 TEST(MarkFlips, MarkingAgainReplacesEarlierMarks) {
-  Stage current = stage_of({judged("OK", "OK")});
-  mark_flips(stage_of({judged("NG", "NG")}), current);
+  Stage current = stage_of({judged(Verdict::ok, Verdict::ok)});
+  mark_flips(stage_of({judged(Verdict::ng, Verdict::ng)}), current);
   mark_flips(stage_of({}), current);
   EXPECT_EQ(current.cells[0].previous, "");
   EXPECT_EQ(current.cells[0].flip, Flip::none);
 }
 
 TEST(MarkFlips, DuplicateCellMatchesTheFirstDecidedCopy) {
-  const Cell c = after(judged("NG", "NG"), judged("OK", "OK"));
-  Stage current = stage_of({judged("OK", "OK")});
-  mark_flips(stage_of({cell("ns1", "ns2", "198.51.100.1", "OK", "ERROR", CellStatus::error, 3), judged("NG", "NG"),
-                       judged("OK", "OK")}),
+  const Cell c = after(judged(Verdict::ng, Verdict::ng), judged(Verdict::ok, Verdict::ok));
+  Stage current = stage_of({judged(Verdict::ok, Verdict::ok)});
+  mark_flips(stage_of({cell("ns1", "ns2", "198.51.100.1", Verdict::ok, Verdict::error, CellStatus::error, 3),
+                       judged(Verdict::ng, Verdict::ng), judged(Verdict::ok, Verdict::ok)}),
              current);
   EXPECT_EQ(current.cells[0].previous, c.previous);
   EXPECT_EQ(current.cells[0].flip, c.flip);
@@ -117,8 +117,9 @@ TEST(MarkFlips, HundredThousandCellsInLinearTime) {
   for (int i = 0; i < k_cells; ++i) {
     const std::string address =
         "10." + std::to_string(i / 65536) + "." + std::to_string(i / 256 % 256) + "." + std::to_string(i % 256);
-    before.cells.push_back(judged("NG", "NG", address.c_str()));
-    now.cells.push_back(judged(i % 2 == 0 ? "OK" : "NG", i % 3 == 0 ? "OK" : "NG", address.c_str()));
+    before.cells.push_back(judged(Verdict::ng, Verdict::ng, address.c_str()));
+    now.cells.push_back(
+        judged(i % 2 == 0 ? Verdict::ok : Verdict::ng, i % 3 == 0 ? Verdict::ok : Verdict::ng, address.c_str()));
   }
   const auto start = std::chrono::steady_clock::now();
   mark_flips(before, now);

@@ -55,7 +55,7 @@ LintResult run_xmllint(const std::string& schema, const std::string& file) {
 report::Run flipped_mismatch_run() {
   report::Run run = router_run();
   Cell& c = run.stages[1].cells[0];
-  c.expected = "NG";
+  c.expected = Verdict::ng;
   c.status = CellStatus::fail;
   mark_flips(run.stages[0], run.stages[1]);
   return run;
@@ -246,9 +246,7 @@ TEST(WriteJunitFile, WritesAtomicallyAndLeavesNoTemporary) {
   std::stringstream content;
   content << in.rdbuf();
   EXPECT_EQ(content.str(), junit_xml(router_run()));
-  std::vector<std::string> names;
-  for (const auto& e : fs::directory_iterator(dir.path())) names.push_back(e.path().filename());
-  EXPECT_EQ(names, std::vector<std::string>{"junit.xml"});
+  EXPECT_EQ(dir.names(), std::vector<std::string>{"junit.xml"});
 }
 
 TEST(WriteJunitFile, MissingDirectoryIsAnErrorNamingThePath) {

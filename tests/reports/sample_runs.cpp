@@ -1,7 +1,10 @@
 #include "reports/sample_runs.hpp"
 
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <string>
+#include <string_view>
 
 #include "reports/flips.hpp"
 
@@ -15,16 +18,17 @@ constexpr const char* k_ns2 = "198.51.100.1";
 constexpr const char* k_ns2_v6 = "2001:db8:2::1";
 
 Cell ok(const char* source, const char* column, const char* address, int line) {
-  Cell c = cell(source, column, address, "OK", "OK", CellStatus::pass, line);
+  Cell c = cell(source, column, address, Verdict::ok, Verdict::ok, CellStatus::pass, line);
   c.reason = "reply";
   c.detail = "echo reply in 0.061 ms";
   c.time_s = 0.000061;
   return c;
 }
 
-Cell timeout(const char* source, const char* column, const char* address, const char* expected, int line) {
-  const bool as_expected = std::string(expected) == "NG";
-  Cell c = cell(source, column, address, expected, "NG", as_expected ? CellStatus::pass : CellStatus::fail, line);
+Cell timeout(const char* source, const char* column, const char* address, Verdict expected, int line) {
+  const bool as_expected = expected == Verdict::ng;
+  Cell c =
+      cell(source, column, address, expected, Verdict::ng, as_expected ? CellStatus::pass : CellStatus::fail, line);
   c.reason = "timeout";
   c.detail = "no reply within 500 ms";
   c.time_s = 0.5;
@@ -32,7 +36,7 @@ Cell timeout(const char* source, const char* column, const char* address, const 
 }
 
 Cell bind_error() {
-  Cell c = cell("router", "ns1", k_ns1, "OK", "ERROR", CellStatus::error, 26);
+  Cell c = cell("router", "ns1", k_ns1, Verdict::ok, Verdict::error, CellStatus::error, 26);
   c.source_bind = "router-eth9";
   c.detail = "SO_BINDTODEVICE router-eth9: No such device";
   c.sent = 0;
@@ -40,24 +44,31 @@ Cell bind_error() {
 }
 
 Cell skipped(const char* source, const char* column, const char* address, int line) {
-  Cell c = cell(source, column, address, "OK", "SKIPPED", CellStatus::skipped, line);
+  Cell c = cell(source, column, address, Verdict::ok, Verdict::skipped, CellStatus::skipped, line);
   c.detail = "the kernel lacks IPv6 (no sysctl net.ipv6.conf.all.forwarding)";
   c.sent = 0;
   return c;
 }
 
 Cell not_run(Cell c) {
-  c.observed = "NOT RUN";
+  c.observed = Verdict::not_run;
   c.status = CellStatus::not_run;
-  c.reason.clear();
-  c.detail.clear();
+  c.reason = {};
+  c.detail = {};
   c.sent = 0;
   c.time_s = 0;
   return c;
 }
 
 Cell not_run(const char* source, const char* column, const char* address, int line) {
-  return not_run(cell(source, column, address, "OK", "NOT RUN", CellStatus::not_run, line));
+  return not_run(cell(source, column, address, Verdict::ok, Verdict::not_run, CellStatus::not_run, line));
+}
+
+Verdict verdict_named(std::string_view name) {
+  for (Verdict v : {Verdict::none, Verdict::ok, Verdict::ng, Verdict::error, Verdict::not_run, Verdict::skipped})
+    if (v.name() == name) return v;
+  ADD_FAILURE() << "no verdict is spelled \"" << name << "\"";
+  return Verdict::none;
 }
 
 Stage base_stage(const char* name, int line, double time_s) {
@@ -75,10 +86,10 @@ Stage forwarding_off() {
   Stage st = base_stage("forwarding off", 18, 0.538);
   st.cells = {ok("ns1", "router", k_router_left, 20),
               ok("ns1", "router", k_router_right, 20),
-              timeout("ns1", "ns2", k_ns2, "NG", 21),
+              timeout("ns1", "ns2", k_ns2, Verdict::ng, 21),
               ok("ns2", "router", k_router_right, 22),
               ok("ns2", "router", k_router_left, 22),
-              timeout("ns2", "ns1", k_ns1, "OK", 23),
+              timeout("ns2", "ns1", k_ns1, Verdict::ok, 23),
               ok("router", "ns1", k_ns1, 24),
               ok("router", "ns2", k_ns2, 25),
               bind_error()};
@@ -110,7 +121,7 @@ Run base_run() {
 
 }  // namespace
 
-Cell cell(const char* source, const char* column, const char* address, const char* expected, const char* observed,
+Cell cell(const char* source, const char* column, const char* address, Verdict expected, Verdict observed,
           CellStatus status, int line) {
   Cell c;
   c.source = source;
@@ -124,6 +135,11 @@ Cell cell(const char* source, const char* column, const char* address, const cha
   c.sent = 2;
   c.line = line;
   return c;
+}
+
+Cell cell(const char* source, const char* column, const char* address, const char* expected, const char* observed,
+          CellStatus status, int line) {
+  return cell(source, column, address, verdict_named(expected), verdict_named(observed), status, line);
 }
 
 Run router_run() {
@@ -152,12 +168,12 @@ Run hostile_run() {
       "age <1> & \"q\" 'a' ]]> \x1b[1;31mbold",
       3, 0.1);
   st.matrices = {{"icmp", {"ns\x1b[1m1", "ns2\xff"}, {"ns2\xff", "<col>"}}};
-  Cell bad = timeout("ns\x1b[1m1", "ns2\xff", "198.51.100.1", "OK", 5);
+  Cell bad = timeout("ns\x1b[1m1", "ns2\xff", "198.51.100.1", Verdict::ok, 5);
   bad.detail =
       "line1\nline2\ttab \x07"
       "bell \xc2\x9b"
       "31m c1 bad\xff\xfe utf8 \xc3\x28 surrogate \xed\xa0\x80 ok é ✗";
-  Cell err = cell("ns\x1b[1m1", "<col>", "2001:db8::1", "NG", "ERROR", CellStatus::error, 6);
+  Cell err = cell("ns\x1b[1m1", "<col>", "2001:db8::1", Verdict::ng, Verdict::error, CellStatus::error, 6);
   err.detail = "socket: <&\"'> \x1b[0m\r\n second line";
   err.time_s = std::nan("");  // NaN must not leak into the report
   st.cells = {bad, err, not_run("ns2\xff", "<col>", "::1", 7)};

@@ -31,6 +31,10 @@ Run stage_error_run();
 Run empty_run();
 
 /// A cell built from the fields the tests vary most.
+Cell cell(const char* source, const char* column, const char* address, Verdict expected, Verdict observed,
+          CellStatus status, int line);
+
+/// The same, with the verdicts spelled as the reports spell them ("OK", "NOT RUN").
 Cell cell(const char* source, const char* column, const char* address, const char* expected, const char* observed,
           CellStatus status, int line);
 

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace nscheck::report::fixtures {
 
@@ -25,6 +26,12 @@ class TempDir {
   }
   /// The directory ("" when mkdtemp failed).
   [[nodiscard]] const std::string& path() const { return path_; }
+  /// The names of the entries in it (a report written atomically leaves one, no temporary file).
+  [[nodiscard]] std::vector<std::string> names() const {
+    std::vector<std::string> out;
+    for (const auto& e : std::filesystem::directory_iterator(path_)) out.push_back(e.path().filename());
+    return out;
+  }
 
  private:
   std::string path_;
