@@ -100,9 +100,10 @@ void Batch::interrupt() {
   finish();
 }
 
-ProbeResult Batch::result(std::size_t p) const {
-  const ProbeState& st = state_[p];
+ProbeResult Batch::take_result(std::size_t p) {
+  ProbeState& st = state_[p];
   ProbeResult r = summarize(st.attempts, options_.deadline);
+  std::vector<Attempt>().swap(st.attempts);
   if (interrupted_ && !st.decided) {
     r.interrupted = true;
     r.detail = "interrupted before the probe was decided";

@@ -65,8 +65,9 @@ class Batch {
   [[nodiscard]] bool finished() const { return finished_; }
   /// Ends the batch now: undecided probes come back interrupted.
   void interrupt();
-  /// The result of probe p (an index into the BatchProbes), once finished.
-  ProbeResult result(std::size_t p) const;
+  /// The result of probe p (an index into the BatchProbes), once finished; frees the record of
+  /// its requests (call once per probe).
+  ProbeResult take_result(std::size_t p);
 
  private:
   using Clock = std::chrono::steady_clock;

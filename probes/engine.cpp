@@ -90,8 +90,8 @@ struct ProbeEngine::Impl {
   Result<void> assign_ids(std::vector<BatchSource>& sources, int count);
   Result<std::unique_ptr<Batch>> icmp_batch(const ProbeSubset& probes, Plan& plan, std::vector<std::size_t>& index,
                                             const ProbeOptions& options);
-  void icmp_results(const ProbeSubset& probes, const Plan& plan, const std::vector<std::size_t>& index,
-                    const Batch& batch, std::vector<ProbeResult>& results);
+  void icmp_results(const ProbeSubset& probes, const Plan& plan, const std::vector<std::size_t>& index, Batch& batch,
+                    const std::function<void(std::size_t, ProbeResult&&)>& deliver);
   std::vector<std::string> serve_listeners(std::span<const ListenerSpec> specs, Listeners& listeners);
   void drive(Batch& icmp, FlowBatch& flows, const ProbeOptions& options);
   void watch_stop();
@@ -233,16 +233,17 @@ Result<std::unique_ptr<Batch>> ProbeEngine::Impl::icmp_batch(const ProbeSubset& 
   return std::make_unique<Batch>(io, std::move(sources), std::move(batch_probes), options, make_nonce());
 }
 
-/// Puts each ICMP probe's result at its place in the caller's results.
+/// Hands over each ICMP probe's result, with its index in the caller's probes.
 void ProbeEngine::Impl::icmp_results(const ProbeSubset& probes, const Plan& plan, const std::vector<std::size_t>& index,
-                                     const Batch& batch, std::vector<ProbeResult>& results) {
+                                     Batch& batch, const std::function<void(std::size_t, ProbeResult&&)>& deliver) {
   for (std::size_t i = 0; i < probes.size(); ++i) {
-    ProbeResult& r = results[probes.caller_index(i)];
+    ProbeResult r;
     const std::size_t k = plan.key_of_probe[i];
     if (index[i] != Plan::k_none)
-      r = batch.result(index[i]);
+      r = batch.take_result(index[i]);
     else
       r.detail = k == Plan::k_none ? plan.refused.at(i) : plan.key_failure[k];
+    deliver(probes.caller_index(i), std::move(r));
   }
 }
 
@@ -317,8 +318,28 @@ Result<std::vector<ProbeResult>> ProbeEngine::run(std::span<const Probe> probes,
 Result<std::vector<ProbeResult>> ProbeEngine::run(std::span<const Probe> probes,
                                                   std::span<const ListenerSpec> listener_specs,
                                                   const ProbeOptions& options) {
+  std::vector<ProbeResult> results(probes.size());
+  NS_CHECK(run(probes, listener_specs, options, [&](std::size_t i, ProbeResult&& r) { results[i] = std::move(r); }));
+  return results;
+}
+
+namespace {
+
+/// Silence during a batch in which the host's neighbour table overflowed says nothing about the
+/// network: such a timeout is a harness error.
+void blame_full_table(ProbeResult& r) {
+  if (r.outcome != Outcome::ng || r.reason != Reason::timeout) return;
+  r.outcome = Outcome::error;
+  r.reason = Reason::harness_error;
+  r.detail = std::string(k_neighbour_table_full_detail) + " (" + r.detail + ")";
+}
+
+}  // namespace
+
+Result<void> ProbeEngine::run(std::span<const Probe> probes, std::span<const ListenerSpec> listener_specs,
+                              const ProbeOptions& options, const ResultSink& sink) {
   NS_CHECK(check_options(options));
-  if (probes.empty()) return std::vector<ProbeResult>{};
+  if (probes.empty()) return {};
   ProbeSubset icmp_probes(probes);
   std::vector<Probe> flow_probes;
   std::vector<std::size_t> flow_of;  // the caller's index of each
@@ -351,21 +372,20 @@ Result<std::vector<ProbeResult>> ProbeEngine::run(std::span<const Probe> probes,
   listeners.stop();
   impl_->io.restart();
   impl_->io.poll();  // the cancelled handlers run now, while everything they name still exists
-  std::vector<ProbeResult> results(probes.size());
-  impl_->icmp_results(icmp_probes, plan, icmp_index, *icmp, results);
+  auto deliver = [&](std::size_t i, ProbeResult&& r) {
+    if (tables_full) blame_full_table(r);
+    sink(i, std::move(r));
+  };
+  impl_->icmp_results(icmp_probes, plan, icmp_index, *icmp, deliver);
   icmp.reset();
   auto flow_results = flows.results(listeners);
-  for (std::size_t b = 0; b < flow_results.size(); ++b) results[flow_of[setup->caller[b]]] = std::move(flow_results[b]);
-  for (std::size_t i = 0; i < flow_of.size(); ++i)
-    if (!setup->refused[i].empty()) results[flow_of[i]].detail = setup->refused[i];
-  if (tables_full)
-    for (ProbeResult& r : results)
-      if (r.outcome == Outcome::ng && r.reason == Reason::timeout) {
-        r.outcome = Outcome::error;
-        r.reason = Reason::harness_error;
-        r.detail = std::string(k_neighbour_table_full_detail) + " (" + r.detail + ")";
-      }
-  return results;
+  std::vector<ProbeResult> by_flow(flow_of.size());
+  for (std::size_t b = 0; b < flow_results.size(); ++b) by_flow[setup->caller[b]] = std::move(flow_results[b]);
+  for (std::size_t i = 0; i < flow_of.size(); ++i) {
+    if (!setup->refused[i].empty()) by_flow[i].detail = setup->refused[i];
+    deliver(flow_of[i], std::move(by_flow[i]));
+  }
+  return {};
 }
 
 void ProbeEngine::close_sockets() { impl_->sockets.clear(); }

@@ -2,6 +2,7 @@
 // The probe engine: one Asio io_context for the whole run. All probes of a batch are in flight
 // together, so a batch full of silent drops costs one deadline, not one per probe.
 
+#include <functional>
 #include <memory>
 #include <span>
 #include <vector>
@@ -44,6 +45,15 @@ class ProbeEngine {
   /// error, never sent. OK results of probes answered by a listener carry what it saw.
   Result<std::vector<ProbeResult>> run(std::span<const Probe> probes, std::span<const ListenerSpec> listeners,
                                        const ProbeOptions& options);
+
+  /// Receives one probe's result: its index in the caller's probes, and the result.
+  using ResultSink = std::function<void(std::size_t, ProbeResult&&)>;
+
+  /// The same, handing each result to `sink` (every index once, in no set order) as the batch's
+  /// record of that probe is freed: a batch of 100,000 probes never holds its results and its
+  /// own state at once. On failure the sink was not called.
+  Result<void> run(std::span<const Probe> probes, std::span<const ListenerSpec> listeners, const ProbeOptions& options,
+                   const ResultSink& sink);
 
   /// Closes every socket (they keep their namespaces alive).
   void close_sockets();

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <ctime>
 
@@ -187,23 +188,9 @@ std::vector<eval::CellKey> keys_of(const std::vector<eval::PlannedCell>& cells) 
   return keys;
 }
 
-/// Judges every cell into rs.cells, last first: each result is dropped (its detail freed) as soon
-/// as its cell is judged, so results and cells are not both whole at once.
-Result<void> judge_all(const Scenario& s, const Stage& st, const std::vector<eval::CellKey>& keys,
-                       std::vector<probes::ProbeResult>& results, const std::vector<eval::PlannedListener>& listeners,
-                       report::TextPool& texts, report::Stage& rs) {
-  if (results.size() != keys.size())
-    return Error{"the probe engine returned " + std::to_string(results.size()) + " results for " +
-                     std::to_string(keys.size()) + " probes",
-                 0, ErrorKind::internal};
-  rs.cells.resize(keys.size());
-  for (std::size_t i = keys.size(); i-- > 0; results.pop_back())
-    rs.cells[i] = eval::judge(s, st, keys[i], results.back(), listeners, texts);
-  return {};
-}
-
-/// Runs one stage's probes into rs. Of the plan, only the keys live while the probes run; the
-/// probes are freed before the results are judged.
+/// Runs one stage's probes into rs. Of the plan, only the keys live while the probes run; each
+/// result is judged into its cell as the engine hands it over, so the results of a stage never
+/// all exist at once, and the probes are freed once the engine is done.
 Result<void> probe_stage(const Scenario& s, const Stage& st, topology::Topology& topo, probes::ProbeEngine& engine,
                          const std::atomic<bool>& stop, report::Stage& rs, report::TextPool& texts) {
   auto cells = eval::plan_cells(s, st);
@@ -212,14 +199,24 @@ Result<void> probe_stage(const Scenario& s, const Stage& st, topology::Topology&
   auto batch = probe_batch(topo, cells);
   const auto keys = keys_of(cells);
   release(cells);
-  auto results = engine.run(batch, specs, {st.probe.deadline, st.probe.count, &stop});
+  std::vector<report::Cell> judged(keys.size());
+  std::vector<bool> seen(keys.size());
+  bool stray = false;  // an index out of range or given twice
+  auto ran = engine.run(batch, specs, {st.probe.deadline, st.probe.count, &stop},
+                        [&](std::size_t i, probes::ProbeResult&& r) {
+                          if (i >= keys.size() || seen[i]) return void(stray = true);
+                          seen[i] = true;
+                          judged[i] = eval::judge(s, st, keys[i], r, listeners, texts);
+                        });
   release(batch);
-  if (!results) {
-    add_not_run(s, st, keys, "the probes could not run: " + results.error().message, texts, rs);
-    return results.error().with_context("stage \"" + st.name + "\"");
+  if (!ran) {
+    add_not_run(s, st, keys, "the probes could not run: " + ran.error().message, texts, rs);
+    return ran.error().with_context("stage \"" + st.name + "\"");
   }
-  if (auto judged = judge_all(s, st, keys, *results, listeners, texts, rs); !judged)
-    return judged.error().with_context("stage \"" + st.name + "\"");
+  if (stray || std::find(seen.begin(), seen.end(), false) != seen.end())
+    return Error{"stage \"" + st.name + "\": the probe engine did not return exactly one result per probe", 0,
+                 ErrorKind::internal};
+  rs.cells = std::move(judged);
   return {};
 }
 

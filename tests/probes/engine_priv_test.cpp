@@ -72,6 +72,31 @@ TEST(ProbeEngine, RefusedSendsInsideABurstKeepTheirOwnFate) {
   EXPECT_LT(t.took, 500ms);
 }
 
+// The streaming form hands over every probe once, refused ones included, by the caller's index.
+TEST(ProbeEngine, SinkGetsEveryProbeOnceByIndex) {
+  auto ns = namespaces(1);
+  std::vector<Probe> probes;
+  for (int i = 0; i < 30; ++i) probes.push_back(probe(ns[0], i % 5 == 4 ? "fe80::1" : "127.0.0.1"));
+  ProbeEngine engine;
+  std::vector<int> calls(probes.size());
+  std::vector<ProbeResult> got(probes.size());
+  auto ran = engine.run(probes, {}, {.deadline = 1000ms, .count = 2}, [&](std::size_t i, ProbeResult&& r) {
+    ASSERT_LT(i, probes.size());
+    ++calls[i];
+    got[i] = std::move(r);
+  });
+  ASSERT_TRUE(ran) << ran.error().message;
+  for (std::size_t i = 0; i < probes.size(); ++i) {
+    EXPECT_EQ(calls[i], 1) << i;
+    if (i % 5 == 4) {
+      EXPECT_EQ(got[i].outcome, Outcome::error) << i;
+      EXPECT_NE(got[i].detail.find("link-local"), std::string::npos) << i << ": " << got[i].detail;
+    } else {
+      EXPECT_EQ(got[i].outcome, Outcome::ok) << i << ": " << got[i].detail;
+    }
+  }
+}
+
 TEST(ProbeEngine, RejectRouteOnTheSourceIsLocalHostUnreachable) {
   auto ns = namespaces(1);
   auto route = test::add_reject_route(ns[0].get(), "10.9.0.0", "255.255.0.0");
