@@ -1,10 +1,8 @@
 #include "scenario/expect.hpp"
 
 #include <algorithm>
-#include <map>
-#include <set>
-#include <tuple>
 
+#include "scenario/cell_keys.hpp"
 #include "scenario/loader.hpp"
 #include "scenario/matrix_text.hpp"
 #include "scenario/toml_util.hpp"
@@ -15,92 +13,192 @@ namespace {
 /// cells_left once k_max_cells is exceeded and said so: later stages add nothing and say nothing.
 constexpr std::size_t k_cells_exhausted = static_cast<std::size_t>(-1);
 
+/// Where an expectation is written: the cell, and its source and target names (0:0 = the cell).
+struct CellLocs {
+  Loc loc;
+  Loc from;
+  Loc to;
+};
+
+/// Which rows and columns (name ids) a matrix layout of st.matrices has.
+struct LayoutSeen {
+  std::uint32_t probe = 0;  ///< probe_code
+  std::vector<bool> rows;
+  std::vector<bool> columns;
+};
+
+/// Marks id as seen; false when it was already.
+bool first_sight(std::vector<bool>& seen, std::uint32_t id, std::size_t ids) {
+  if (id >= seen.size()) seen.resize(std::max<std::size_t>(id + 1, ids));
+  if (seen[id]) return false;
+  seen[id] = true;
+  return true;
+}
+
 /// Adds expectations, refusing a second one for the same (source, target, binding, probe).
 class ExpectationSet {
  public:
   ExpectationSet(Stage& st, std::size_t& cells_left, Diagnostics& diags)
       : st_(st), cells_left_(cells_left), diags_(diags) {}
 
-  void add(Expectation e) {
-    if (full()) return;
-    if (e.from_loc.line == 0) e.from_loc = e.loc;
-    if (e.to_loc.line == 0) e.to_loc = e.loc;
-    auto key = std::tuple(e.from, e.to.text, e.source, e.probe);
-    if (auto it = seen_.find(key); it != seen_.end()) {
-      const std::string what = e.probe.kind == ProbeSpec::Kind::icmp ? "" : " (" + e.probe.text() + ")";
-      diags_.add(e.loc, "\"" + e.from + "\" to \"" + e.to.text + "\"" + what + " is already expected at line " +
-                            std::to_string(it->second.line) + "; give each pair once");
-      return;
+  /// Room for n more expectations (no more than the scenario may still have), so that a large
+  /// stage is allocated once, at its size.
+  void reserve(std::size_t n) {
+    const std::size_t more = std::min(n, full() ? 0 : cells_left_);
+    st_.expectations.reserve(st_.expectations.size() + more);
+    cells_.reserve(more);
+  }
+  /// The new expectation of the cell, its locations set, for the caller to fill; nullptr when
+  /// the cell is taken (reported) or the scenario has k_max_cells already (reported once).
+  Expectation* add(const CellKey& key, std::string_view from, std::string_view to, CellLocs at) {
+    if (full()) return nullptr;
+    if (auto taken = cells_.find(key)) {
+      already_expected(key, from, to, at.loc, st_.expectations[*taken].loc);
+      return nullptr;
     }
     if (cells_left_ == 0) {
-      diags_.add(e.loc, "the scenario expects more than " + std::to_string(k_max_cells) +
-                            " cells in all stages; split it into several scenarios");
+      diags_.add(at.loc, "the scenario expects more than " + std::to_string(k_max_cells) +
+                             " cells in all stages; split it into several scenarios");
       cells_left_ = k_cells_exhausted;
-      return;
+      return nullptr;
     }
     --cells_left_;
-    seen_.emplace(key, e.loc);
-    layout(e.probe, e.from, e.to.text);
-    st_.expectations.push_back(std::move(e));
+    cells_.add(key);
+    layout(key, from, to);
+    auto& e = st_.expectations.emplace_back();
+    e.loc = at.loc;
+    e.from_loc = at.from.line == 0 ? at.loc : at.from;
+    e.to_loc = at.to.line == 0 ? at.loc : at.to;
+    return &e;
+  }
+  /// Adds a whole expectation ([[stages.check]]).
+  void add(Expectation e) {
+    const CellKey key{names_.id(e.from), names_.id(e.to.text), names_.id(e.source), probe_code(e.probe)};
+    if (auto* slot = add(key, e.from, e.to.text, {e.loc, e.from_loc, e.to_loc})) {
+      const Loc from_loc = slot->from_loc, to_loc = slot->to_loc;
+      *slot = std::move(e);
+      slot->from_loc = from_loc;
+      slot->to_loc = to_loc;
+    }
   }
   /// True once the scenario has more cells than k_max_cells (reported once).
   [[nodiscard]] bool full() const { return cells_left_ == k_cells_exhausted; }
-  [[nodiscard]] bool has(const std::string& from, const std::string& to, const ProbeSpec& probe) const {
-    return seen_.count(std::tuple(from, to, std::string(), probe)) > 0;
-  }
+  [[nodiscard]] bool has(const CellKey& key) const { return cells_.find(key).has_value(); }
+  /// The ids of the stage's names, for CellKey.
+  NameIds& names() { return names_; }
 
  private:
+  void already_expected(const CellKey& key, std::string_view from, std::string_view to, Loc loc, Loc first) {
+    const ProbeSpec probe = probe_of(key.probe);
+    const std::string what = probe.kind == ProbeSpec::Kind::icmp ? "" : " (" + probe.text() + ")";
+    diags_.add(loc, "\"" + std::string(from) + "\" to \"" + std::string(to) + "\"" + what +
+                        " is already expected at line " + std::to_string(first.line) + "; give each pair once");
+  }
   /// Puts the row and column in the matrix of that probe kind (made on first use).
-  void layout(const ProbeSpec& probe, const std::string& row, const std::string& column) {
-    auto [it, added] = matrix_of_.try_emplace(probe, st_.matrices.size());
-    if (added) {
-      st_.matrices.push_back({probe, {}, {}});
-      names_.emplace_back();
+  void layout(const CellKey& key, std::string_view row, std::string_view column) {
+    if (last_layout_ >= seen_.size() || seen_[last_layout_].probe != key.probe) {
+      last_layout_ = 0;
+      while (last_layout_ < seen_.size() && seen_[last_layout_].probe != key.probe) ++last_layout_;
+      if (last_layout_ == seen_.size()) {
+        st_.matrices.push_back({probe_of(key.probe), {}, {}});
+        seen_.push_back({key.probe, {}, {}});
+      }
     }
-    auto& m = st_.matrices[it->second];
-    auto& [rows, columns] = names_[it->second];
-    if (rows.insert(row).second) m.rows.push_back(row);
-    if (columns.insert(column).second) m.columns.push_back(column);
+    auto& m = st_.matrices[last_layout_];
+    auto& seen = seen_[last_layout_];
+    if (first_sight(seen.rows, key.from, names_.size())) m.rows.emplace_back(row);
+    if (first_sight(seen.columns, key.to, names_.size())) m.columns.emplace_back(column);
   }
 
   Stage& st_;
   std::size_t& cells_left_;
   Diagnostics& diags_;
-  std::map<ProbeSpec, std::size_t> matrix_of_;
-  std::vector<std::pair<std::set<std::string>, std::set<std::string>>> names_;  // per matrix, for lookups
-  std::map<std::tuple<std::string, std::string, std::string, ProbeSpec>, Loc> seen_;
+  NameIds names_;
+  CellIndex cells_;
+  std::vector<LayoutSeen> seen_;  // per matrix of st_.matrices
+  std::size_t last_layout_ = 0;
 };
 
-Expectation cell(const std::string& from, const std::string& to, Verdict v, const ProbeSpec& probe, Loc loc) {
-  Expectation e;
-  e.from = from;
-  e.to = parse_target(to);
-  e.expect = v;
-  e.probe = probe;
-  e.loc = loc;
-  return e;
+/// A node as a source or target of "all OK" and default cells: its name's id, its Target.
+struct NodeCell {
+  const std::string* name;
+  std::uint32_t id;
+  Target target;
+};
+
+std::vector<NodeCell> node_cells(const Scenario& s, NameIds& names) {
+  std::vector<NodeCell> out;
+  out.reserve(s.nodes.size());
+  for (const auto& n : s.nodes) out.push_back({&n.name, names.id(n.name), parse_target(n.name)});
+  return out;
 }
 
-void add_all(const Scenario& s, Verdict v, const ProbeSpec& probe, Loc loc, ExpectationSet& set) {
-  for (const auto& from : s.nodes) {
+void fill(Expectation& e, const std::string& from, const Target& to, Verdict v, const ProbeSpec& probe) {
+  e.from = from;
+  e.to = to;
+  e.expect = v;
+  e.probe = probe;
+}
+
+/// Every node to every node ("all OK", default): the cells missing so far when only_missing.
+enum class Fill { all, only_missing };
+
+void add_every_pair(const std::vector<NodeCell>& nodes, Verdict v, const ProbeSpec& probe, Loc loc, Fill what,
+                    ExpectationSet& set) {
+  const std::uint32_t code = probe_code(probe);
+  for (const auto& from : nodes) {
     if (set.full()) return;
-    for (const auto& to : s.nodes) set.add(cell(from.name, to.name, v, probe, loc));
+    for (const auto& to : nodes) {
+      const CellKey key{from.id, to.id, 0, code};
+      if (what == Fill::only_missing && set.has(key)) continue;
+      if (auto* e = set.add(key, *from.name, *to.name, {loc, loc, loc})) fill(*e, *from.name, to.target, v, probe);
+    }
   }
 }
 
-void read_one_matrix(const toml::node& n, const ProbeSpec& probe, const Scenario& s, std::string_view text,
-                     ExpectationSet& set, Diagnostics& diags) {
-  if (!n.is_string())
-    return diags.add(loc_of(n), "a matrix must be a string holding the matrix, or \"all OK\" / \"all NG\"");
-  auto m = parse_matrix(n.as_string()->get(), origin_of(text, loc_of(n)), diags);
-  if (m.all) return add_all(s, *m.all, probe, loc_of(n), set);
+/// How many cells of every pair are missing so far (counting stops past `most`).
+std::size_t missing_pairs(const std::vector<NodeCell>& nodes, const ProbeSpec& probe, const ExpectationSet& set,
+                          std::size_t most) {
+  std::size_t n = 0;
+  for (const auto& from : nodes) {
+    if (n > most) break;
+    for (const auto& to : nodes) n += set.has({from.id, to.id, 0, probe_code(probe)}) ? 0 : 1;
+  }
+  return n;
+}
+
+/// A matrix as written, before its cells are added.
+struct ParsedMatrix {
+  ProbeSpec probe;
+  MatrixText text;
+  Loc loc;
+};
+
+std::size_t cell_count(const ParsedMatrix& p, std::size_t nodes) {
+  if (p.text.all) return nodes * nodes;
+  return static_cast<std::size_t>(std::count_if(p.text.cells.begin(), p.text.cells.end(),
+                                                [](const MatrixCell& c) { return c.verdict.has_value(); }));
+}
+
+void add_matrix_cells(const MatrixText& m, const ProbeSpec& probe, ExpectationSet& set) {
+  std::vector<std::uint32_t> row_ids, column_ids;
+  std::vector<Target> targets;  // parsed once per column, not per cell
+  row_ids.reserve(m.rows.size());
+  for (const auto& r : m.rows) row_ids.push_back(set.names().id(r.text));
+  for (const auto& c : m.columns) {
+    column_ids.push_back(set.names().id(c.text));
+    targets.push_back(parse_target(c.text));
+  }
+  const std::uint32_t code = probe_code(probe);
   for (const auto& c : m.cells) {
     if (!c.verdict) continue;
+    if (set.full()) return;
     // a bad row or column name is reported at that name, once, rather than at every cell
-    Expectation e = cell(m.rows[c.row].text, m.columns[c.column].text, *c.verdict, probe, c.loc);
-    e.from_loc = m.rows[c.row].loc;
-    e.to_loc = m.columns[c.column].loc;
-    set.add(std::move(e));
+    const auto& row = m.rows[c.row];
+    const auto& column = m.columns[c.column];
+    if (auto* e = set.add({row_ids[c.row], column_ids[c.column], 0, code}, row.text, column.text,
+                          {c.loc, row.loc, column.loc}))
+      fill(*e, row.text, targets[c.column], *c.verdict, probe);
   }
 }
 
@@ -130,13 +228,29 @@ void per_probe_kind(const toml::node& n, const char* key, Diagnostics& diags, Fn
   }
 }
 
+/// All matrices of the stage are parsed first, so that their cells are allocated at once.
 void read_matrix(const toml::node& n, const Scenario& s, std::string_view text, ExpectationSet& set,
                  Diagnostics& diags) {
   if (!n.is_string() && !n.is_table())
     return diags.add(loc_of(n), "expect must be a string holding a matrix, \"all OK\", or a table of matrices "
                                 "by probe kind: expect.icmp, expect.\"tcp/80\"");
-  per_probe_kind(n, "expect", diags,
-                 [&](const ProbeSpec& probe, const toml::node& v) { read_one_matrix(v, probe, s, text, set, diags); });
+  std::vector<ParsedMatrix> parsed;
+  per_probe_kind(n, "expect", diags, [&](const ProbeSpec& probe, const toml::node& v) {
+    if (!v.is_string())
+      return diags.add(loc_of(v), "a matrix must be a string holding the matrix, or \"all OK\" / \"all NG\"");
+    parsed.push_back({probe, parse_matrix(v.as_string()->get(), origin_of(text, loc_of(v)), diags), loc_of(v)});
+  });
+  std::size_t cells = 0;
+  for (const auto& p : parsed) cells += cell_count(p, s.nodes.size());
+  set.reserve(cells);
+  const bool any_all = std::any_of(parsed.begin(), parsed.end(), [](const ParsedMatrix& p) { return p.text.all; });
+  const auto nodes = any_all ? node_cells(s, set.names()) : std::vector<NodeCell>{};
+  for (const auto& p : parsed) {
+    if (p.text.all)
+      add_every_pair(nodes, *p.text.all, p.probe, p.loc, Fill::all, set);
+    else
+      add_matrix_cells(p.text, p.probe, set);
+  }
 }
 
 /// seen_from and answered_by: what the destination's listener saw (tcp and udp, expect OK).
@@ -192,6 +306,7 @@ void read_check(const toml::table& t, Loc loc, ExpectationSet& set, Diagnostics&
 void read_checks(const toml::node& n, ExpectationSet& set, Diagnostics& diags) {
   const auto* arr = n.as_array();
   if (!arr) return diags.add(loc_of(n), "check must be an array of tables: [[stages.check]]");
+  set.reserve(arr->size());
   for (const auto& item : *arr) {
     if (const auto* t = item.as_table())
       read_check(*t, loc_of(item), set, diags);
@@ -200,18 +315,26 @@ void read_checks(const toml::node& n, ExpectationSet& set, Diagnostics& diags) {
   }
 }
 
+/// A verdict for every pair still without one; counted first, so that they are allocated at once.
 void read_default(const toml::node& n, const Scenario& s, ExpectationSet& set, Diagnostics& diags) {
+  struct Default {
+    ProbeSpec probe;
+    Verdict verdict;
+    Loc loc;
+  };
+  std::vector<Default> defaults;
   per_probe_kind(n, "default", diags, [&](const ProbeSpec& probe, const toml::node& d) {
     auto v = d.is_string() ? parse_verdict(d.as_string()->get()) : std::nullopt;
     if (!v)
       return diags.add(loc_of(d), "default must be \"OK\" or \"NG\", or a table of them by probe kind: "
                                   "default.\"tcp/80\" = \"NG\"");
-    for (const auto& from : s.nodes) {
-      if (set.full()) return;
-      for (const auto& to : s.nodes)
-        if (!set.has(from.name, to.name, probe)) set.add(cell(from.name, to.name, *v, probe, loc_of(d)));
-    }
+    defaults.push_back({probe, *v, loc_of(d)});
   });
+  const auto nodes = node_cells(s, set.names());
+  std::size_t missing = 0;
+  for (const auto& d : defaults) missing += missing_pairs(nodes, d.probe, set, k_max_cells);
+  set.reserve(missing);
+  for (const auto& d : defaults) add_every_pair(nodes, d.verdict, d.probe, d.loc, Fill::only_missing, set);
 }
 
 }  // namespace

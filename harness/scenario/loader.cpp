@@ -1,6 +1,7 @@
 #include "scenario/loader.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +15,22 @@ namespace {
 /// Longest dotted key or table header accepted ("a.b.c" has 3 parts): TOML++ recurses once per
 /// part and overflows the stack at some tens of thousands; a scenario needs fewer than ten.
 constexpr int k_max_key_parts = 128;
+
+/// The file's text, at most limit + 1 bytes (one more than allowed tells "too large"). The buffer
+/// is sized from the file's size where it has one (/dev/zero or a pipe has none): an 8 MiB
+/// buffer filled with zeros up front costs more than loading a large scenario.
+std::string read_capped(std::istream& in, const std::filesystem::path& path, std::size_t limit) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  std::string text;
+  if (!ec) text.reserve(std::min<std::uintmax_t>(size, limit) + 1);
+  std::array<char, 64 * 1024> chunk;
+  while (text.size() <= limit && in) {
+    in.read(chunk.data(), static_cast<std::streamsize>(std::min(chunk.size(), limit + 1 - text.size())));
+    text.append(chunk.data(), static_cast<std::size_t>(in.gcount()));
+  }
+  return text;
+}
 
 /// Where the string starting at text[i] ends (its last quote), counting the newlines it holds.
 std::size_t skip_string(std::string_view text, std::size_t i, int& line) {
@@ -118,11 +135,8 @@ void read_nft_file(NftRuleset& r, const std::filesystem::path& dir, Diagnostics&
   const auto full = std::filesystem::path(r.path).is_absolute() ? std::filesystem::path(r.path) : dir / r.path;
   std::ifstream in(full, std::ios::binary);
   if (!in) return diags.add(r.loc, "nft_file \"" + r.path + "\": cannot open " + full.string() + ": " + std::strerror(errno));
-  std::string text(k_max_scenario_bytes + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  if (static_cast<std::size_t>(in.gcount()) > k_max_scenario_bytes)
-    return diags.add(r.loc, "nft_file \"" + r.path + "\" is larger than 8 MiB");
-  text.resize(static_cast<std::size_t>(in.gcount()));
+  std::string text = read_capped(in, full, k_max_scenario_bytes);
+  if (text.size() > k_max_scenario_bytes) return diags.add(r.loc, "nft_file \"" + r.path + "\" is larger than 8 MiB");
   r.text = std::move(text);
   r.path = full.string();  // errors of nft name the file as it was opened
 }
@@ -170,11 +184,8 @@ Result<Scenario> load_scenario(const std::string& path) {
     return input_error(path + ": is a directory; give the scenario's .toml file");
   std::ifstream in(path, std::ios::binary);
   if (!in) return input_error(path + ": cannot open the scenario: " + std::strerror(errno));
-  // at most one byte more than allowed: /dev/zero or a pipe has no size to ask for first
-  std::string text(k_max_scenario_bytes + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  const std::string text = read_capped(in, path, k_max_scenario_bytes);
   if (in.bad()) return input_error(path + ": cannot read the scenario: " + std::strerror(errno));
-  text.resize(static_cast<std::size_t>(in.gcount()));
   NS_TRY(s, parse_scenario(text, path));
   NS_CHECK(read_nft_files(s));
   return s;

@@ -9,6 +9,7 @@
 // Cells are OK, NG, or "-" (no expectation: not probed). "all OK" / "all NG" stand for a full
 // matrix of every node against every node.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,8 +28,8 @@ struct MatrixWord {
 
 /// One cell: row and column indexes, and the verdict (nullopt for "-").
 struct MatrixCell {
-  std::size_t row = 0;
-  std::size_t column = 0;
+  std::uint32_t row = 0;
+  std::uint32_t column = 0;
   std::optional<Verdict> verdict;
   Loc loc;
 };

@@ -172,31 +172,32 @@ struct Link {
 enum class Verdict { ok, ng };
 
 
-/// What a probe aims at.
+/// What a probe aims at. (Members ordered by alignment: a stage holds up to 100,000 of them.)
 struct Target {
   enum class Kind { node, interface, address };
-  Kind kind = Kind::node;
   std::string node;     ///< for node and interface targets
   std::string ifname;   ///< for interface targets
-  IpAddress address;    ///< for address targets
   std::string text;     ///< as written: "ns2", "ns2:ns2-veth0", "198.51.100.1"
+  IpAddress address;    ///< for address targets
+  Kind kind = Kind::node;
 };
 
 /// One expectation: from a source node to a target, with an optional source binding.
+/// (Members ordered by alignment: a stage holds up to 100,000 of them.)
 struct Expectation {
   std::string from;
   Target to;
-  Verdict expect = Verdict::ok;
-  ProbeSpec probe;
   std::string source;  ///< "" or an interface name or an address of `from` (like ping -I)
-  /// tcp and udp, expect OK: the source address the destination must have seen (after NAT)
-  std::optional<IpAddress> seen_from;
   /// tcp and udp, expect OK: the node whose built-in listener must have answered (after DNAT)
   std::string answered_by;
   Loc loc;
   Loc from_loc;  ///< where `from` is written (a matrix row name, a check's from); 0:0 = loc
   Loc to_loc;    ///< where `to` is written (a matrix header word, a check's to); 0:0 = loc
   Loc answered_loc;  ///< where answered_by is written
+  ProbeSpec probe;
+  Verdict expect = Verdict::ok;
+  /// tcp and udp, expect OK: the source address the destination must have seen (after NAT)
+  std::optional<IpAddress> seen_from;
 };
 
 /// How a stage's cells of one probe kind are laid out as a matrix in reports.
