@@ -20,6 +20,8 @@ class Diagnostics {
  public:
   /// Records a problem.
   void add(Loc loc, std::string message) { items_.push_back({loc, std::move(message)}); }
+  /// Records the problems of another collection after these.
+  void append(const Diagnostics& other) { items_.insert(items_.end(), other.items_.begin(), other.items_.end()); }
   [[nodiscard]] bool empty() const { return items_.empty(); }
   [[nodiscard]] const std::vector<Diagnostic>& items() const { return items_; }
   /// One Error (kind input) listing "path:line:column: message" per problem, sorted by position.

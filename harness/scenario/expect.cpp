@@ -6,19 +6,13 @@
 #include "scenario/loader.hpp"
 #include "scenario/matrix_text.hpp"
 #include "scenario/toml_util.hpp"
+#include "scenario/validate.hpp"
 
 namespace nscheck::scenario {
 namespace {
 
 /// cells_left once k_max_cells is exceeded and said so: later stages add nothing and say nothing.
 constexpr std::size_t k_cells_exhausted = static_cast<std::size_t>(-1);
-
-/// Where an expectation is written: the cell, and its source and target names (0:0 = the cell).
-struct CellLocs {
-  Loc loc;
-  Loc from;
-  Loc to;
-};
 
 /// Which rows and columns (name ids) a matrix layout of st.matrices has.
 struct LayoutSeen {
@@ -38,8 +32,9 @@ bool first_sight(std::vector<bool>& seen, std::uint32_t id, std::size_t ids) {
 /// Adds expectations, refusing a second one for the same (source, target, binding, probe).
 class ExpectationSet {
  public:
-  ExpectationSet(Stage& st, std::size_t& cells_left, Diagnostics& diags)
-      : st_(st), cells_left_(cells_left), diags_(diags) {}
+  /// checks: the problems of the expectations' names (validate's, reported after its others).
+  ExpectationSet(const Scenario& s, Stage& st, std::size_t& cells_left, Diagnostics& diags, Diagnostics& checks)
+      : s_(s), st_(st), cells_left_(cells_left), diags_(diags), checks_(checks) {}
 
   /// Room for n more expectations (no more than the scenario may still have), so that a large
   /// stage is allocated once, at its size.
@@ -48,17 +43,17 @@ class ExpectationSet {
     st_.expectations.reserve(st_.expectations.size() + more);
     cells_.reserve(more);
   }
-  /// The new expectation of the cell, its locations set, for the caller to fill; nullptr when
-  /// the cell is taken (reported) or the scenario has k_max_cells already (reported once).
-  Expectation* add(const CellKey& key, std::string_view from, std::string_view to, CellLocs at) {
+  /// The new expectation of the cell written at loc, for the caller to fill and check; nullptr
+  /// when the cell is taken (reported) or the scenario has k_max_cells already (reported once).
+  Expectation* add(const CellKey& key, std::string_view from, std::string_view to, Loc loc) {
     if (full()) return nullptr;
     if (auto taken = cells_.find(key)) {
-      already_expected(key, from, to, at.loc, st_.expectations[*taken].loc);
+      already_expected(key, from, to, loc, st_.expectations[*taken].loc);
       return nullptr;
     }
     if (cells_left_ == 0) {
-      diags_.add(at.loc, "the scenario expects more than " + std::to_string(k_max_cells) +
-                             " cells in all stages; split it into several scenarios");
+      diags_.add(loc, "the scenario expects more than " + std::to_string(k_max_cells) +
+                          " cells in all stages; split it into several scenarios");
       cells_left_ = k_cells_exhausted;
       return nullptr;
     }
@@ -66,19 +61,15 @@ class ExpectationSet {
     cells_.add(key);
     layout(key, from, to);
     auto& e = st_.expectations.emplace_back();
-    e.loc = at.loc;
-    e.from_loc = at.from.line == 0 ? at.loc : at.from;
-    e.to_loc = at.to.line == 0 ? at.loc : at.to;
+    e.loc = loc;
     return &e;
   }
-  /// Adds a whole expectation ([[stages.check]]).
-  void add(Expectation e) {
+  /// Adds and checks a whole expectation ([[stages.check]]).
+  void add(Expectation e, const ExpectationLocs& at) {
     const CellKey key{names_.id(e.from), names_.id(e.to.text), names_.id(e.source), probe_code(e.probe)};
-    if (auto* slot = add(key, e.from, e.to.text, {e.loc, e.from_loc, e.to_loc})) {
-      const Loc from_loc = slot->from_loc, to_loc = slot->to_loc;
+    if (auto* slot = add(key, e.from, e.to.text, e.loc)) {
       *slot = std::move(e);
-      slot->from_loc = from_loc;
-      slot->to_loc = to_loc;
+      check_expectation(s_, *slot, at, checks_);
     }
   }
   /// True once the scenario has more cells than k_max_cells (reported once).
@@ -86,6 +77,8 @@ class ExpectationSet {
   [[nodiscard]] bool has(const CellKey& key) const { return cells_.find(key).has_value(); }
   /// The ids of the stage's names, for CellKey.
   NameIds& names() { return names_; }
+  [[nodiscard]] const Scenario& scenario() const { return s_; }
+  Diagnostics& checks() { return checks_; }
 
  private:
   void already_expected(const CellKey& key, std::string_view from, std::string_view to, Loc loc, Loc first) {
@@ -110,13 +103,36 @@ class ExpectationSet {
     if (first_sight(seen.columns, key.to, names_.size())) m.columns.emplace_back(column);
   }
 
+  const Scenario& s_;
   Stage& st_;
   std::size_t& cells_left_;
   Diagnostics& diags_;
+  Diagnostics& checks_;
   NameIds names_;
   CellIndex cells_;
   std::vector<LayoutSeen> seen_;  // per matrix of st_.matrices
   std::size_t last_layout_ = 0;
+};
+
+/// Checks the names of a batch of cells (a matrix, "all OK", a default) once per source and per
+/// target as written: the cells of a row share their source, written at the same place.
+class BatchChecks {
+ public:
+  BatchChecks(ExpectationSet& set, std::size_t sources, std::size_t targets)
+      : set_(set), source_seen_(sources), target_seen_(targets) {}
+  /// Checks e, whose source is the batch's source-th, written at source_loc, and so on.
+  void check(const Expectation& e, std::uint32_t source, Loc source_loc, std::uint32_t target, Loc target_loc) {
+    // 0:0 stands for each cell's own position, which differs from cell to cell
+    if (source_loc.line == 0 || first_sight(source_seen_, source, 0))
+      check_expectation_source(set_.scenario(), e, source_loc, set_.checks());
+    if (target_loc.line == 0 || first_sight(target_seen_, target, 0))
+      check_expectation_target(set_.scenario(), e, target_loc, set_.checks());
+  }
+
+ private:
+  ExpectationSet& set_;
+  std::vector<bool> source_seen_;
+  std::vector<bool> target_seen_;
 };
 
 /// A node as a source or target of "all OK" and default cells: its name's id, its Target.
@@ -146,12 +162,17 @@ enum class Fill { all, only_missing };
 void add_every_pair(const std::vector<NodeCell>& nodes, Verdict v, const ProbeSpec& probe, Loc loc, Fill what,
                     ExpectationSet& set) {
   const std::uint32_t code = probe_code(probe);
-  for (const auto& from : nodes) {
+  BatchChecks checks(set, nodes.size(), nodes.size());
+  for (std::uint32_t i = 0; i < nodes.size(); ++i) {
     if (set.full()) return;
-    for (const auto& to : nodes) {
-      const CellKey key{from.id, to.id, 0, code};
+    const auto& from = nodes[i];
+    for (std::uint32_t j = 0; j < nodes.size(); ++j) {
+      const CellKey key{from.id, nodes[j].id, 0, code};
       if (what == Fill::only_missing && set.has(key)) continue;
-      if (auto* e = set.add(key, *from.name, *to.name, {loc, loc, loc})) fill(*e, *from.name, to.target, v, probe);
+      if (auto* e = set.add(key, *from.name, *nodes[j].name, loc)) {
+        fill(*e, *from.name, nodes[j].target, v, probe);
+        checks.check(*e, i, loc, j, loc);
+      }
     }
   }
 }
@@ -190,15 +211,17 @@ void add_matrix_cells(const MatrixText& m, const ProbeSpec& probe, ExpectationSe
     targets.push_back(parse_target(c.text));
   }
   const std::uint32_t code = probe_code(probe);
+  BatchChecks checks(set, m.rows.size(), m.columns.size());
   for (const auto& c : m.cells) {
     if (!c.verdict) continue;
     if (set.full()) return;
     // a bad row or column name is reported at that name, once, rather than at every cell
     const auto& row = m.rows[c.row];
     const auto& column = m.columns[c.column];
-    if (auto* e = set.add({row_ids[c.row], column_ids[c.column], 0, code}, row.text, column.text,
-                          {c.loc, row.loc, column.loc}))
+    if (auto* e = set.add({row_ids[c.row], column_ids[c.column], 0, code}, row.text, column.text, c.loc)) {
       fill(*e, row.text, targets[c.column], *c.verdict, probe);
+      checks.check(*e, c.row, row.loc, c.column, column.loc);
+    }
   }
 }
 
@@ -254,7 +277,7 @@ void read_matrix(const toml::node& n, const Scenario& s, std::string_view text, 
 }
 
 /// seen_from and answered_by: what the destination's listener saw (tcp and udp, expect OK).
-void read_seen(const toml::table& t, Expectation& e, Diagnostics& diags) {
+void read_seen(const toml::table& t, Expectation& e, ExpectationLocs& at, Diagnostics& diags) {
   const auto* seen = t.get("seen_from");
   const auto* by = t.get("answered_by");
   if (seen) {
@@ -264,7 +287,7 @@ void read_seen(const toml::table& t, Expectation& e, Diagnostics& diags) {
   }
   if (by) {
     e.answered_by = optional_string(t, "answered_by", diags).value_or("");
-    e.answered_loc = loc_of(*by);
+    at.answered = loc_of(*by);
   }
   for (const auto* n : {seen, by}) {
     if (!n) continue;
@@ -283,8 +306,9 @@ void read_check(const toml::table& t, Loc loc, ExpectationSet& set, Diagnostics&
   e.loc = loc;
   e.from = required_string(t, "from", loc, diags, "[[stages.check]]");
   e.to = parse_target(required_string(t, "to", loc, diags, "[[stages.check]]"));
-  if (const auto* f = t.get("from")) e.from_loc = loc_of(*f);
-  if (const auto* to = t.get("to")) e.to_loc = loc_of(*to);
+  ExpectationLocs at;
+  if (const auto* f = t.get("from")) at.from = loc_of(*f);
+  if (const auto* to = t.get("to")) at.to = loc_of(*to);
   e.source = optional_string(t, "source", diags).value_or("");
   if (auto p = optional_string(t, "probe", diags)) {
     if (auto probe = parse_probe_spec(*p))
@@ -295,12 +319,12 @@ void read_check(const toml::table& t, Loc loc, ExpectationSet& set, Diagnostics&
   const auto v = required_string(t, "expect", loc, diags, "[[stages.check]]");
   if (auto verdict = parse_verdict(v)) {
     e.expect = *verdict;
-    read_seen(t, e, diags);
+    read_seen(t, e, at, diags);
   } else if (!v.empty()) {
     diags.add(loc_of(*t.get("expect")), "expect \"" + v + "\" must be \"OK\" or \"NG\"");
   }
   // still added when broken (the scenario fails anyway) so that from, to and source are checked too
-  if (!e.from.empty() && !e.to.text.empty()) set.add(std::move(e));
+  if (!e.from.empty() && !e.to.text.empty()) set.add(std::move(e), at);
 }
 
 void read_checks(const toml::node& n, ExpectationSet& set, Diagnostics& diags) {
@@ -372,9 +396,9 @@ Target parse_target(const std::string& text) {
 }
 
 void read_expectations(const toml::table& stage, const Scenario& s, std::string_view text, Stage& st,
-                       std::size_t& cells_left, Diagnostics& diags) {
+                       std::size_t& cells_left, Diagnostics& diags, Diagnostics& checks) {
   if (cells_left == k_cells_exhausted) return;  // reported once, where the budget ran out
-  ExpectationSet set(st, cells_left, diags);
+  ExpectationSet set(s, st, cells_left, diags, checks);
   const std::size_t problems_before = diags.items().size();
   if (const auto* m = stage.get("expect")) read_matrix(*m, s, text, set, diags);
   if (const auto* c = stage.get("check")) read_checks(*c, set, diags);

@@ -1,7 +1,8 @@
 #pragma once
 // Internal to the loader: a stage's expectations, from its matrix (`expect`), its per-pair
 // entries (`[[stages.check]]`) and its `default`, resolved into one Expectation per
-// (source, target, binding, probe kind). Which names exist is checked later by validate.
+// (source, target, binding, probe kind), each checked against the nodes as it is added (the
+// positions of its names are known only here).
 
 #include <toml++/toml.h>
 
@@ -20,8 +21,9 @@ Result<ProbeSpec> parse_probe_spec(const std::string& text);
 Target parse_target(const std::string& text);
 
 /// Fills st.expectations and st.matrices from the stage table; cells_left: how many more
-/// cells the scenario may have (k_max_cells in all), decreased by this stage's.
+/// cells the scenario may have (k_max_cells in all), decreased by this stage's. s: its nodes
+/// final. checks: what check_expectation finds (to be reported after validate's problems).
 void read_expectations(const toml::table& stage, const Scenario& s, std::string_view text, Stage& st,
-                       std::size_t& cells_left, Diagnostics& diags);
+                       std::size_t& cells_left, Diagnostics& diags, Diagnostics& checks);
 
 }  // namespace nscheck::scenario

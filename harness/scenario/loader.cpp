@@ -87,12 +87,12 @@ Result<void> check_text(std::string_view text, const std::string& path) {
   return {};
 }
 
-/// Nodes in the order written (TOML tables are sorted by key).
+/// Sysctls, stage sysctls and stage routes in the order written (TOML tables are sorted by key;
+/// read_scenario sorted the nodes already, before node_index).
 void sort_by_position(Scenario& s) {
   auto before = [](const auto& x, const auto& y) {
     return std::pair(x.loc.line, x.loc.column) < std::pair(y.loc.line, y.loc.column);
   };
-  std::stable_sort(s.nodes.begin(), s.nodes.end(), before);
   for (auto& n : s.nodes) std::stable_sort(n.sysctls.begin(), n.sysctls.end(), before);
   for (auto& st : s.stages) {
     std::stable_sort(st.sysctls.begin(), st.sysctls.end(),
@@ -165,15 +165,15 @@ Result<Scenario> parse_scenario(std::string_view text, const std::string& path) 
     return input_error(path + ":" + std::to_string(b.line) + ":" + std::to_string(b.column) +
                        ": TOML syntax error: " + syntax_error_text(e, text));
   }
-  Diagnostics diags;
-  Scenario s = read_scenario(root, text, diags);
+  Diagnostics diags, expectation_checks;
+  Scenario s = read_scenario(root, text, diags, expectation_checks);
   s.path = path;
   if (s.name.empty()) s.name = stem_of(path);
   // over the node limit the rest was not read: checking it would report errors that are not there
   if (s.nodes.size() > k_max_nodes) return diags.to_error(path);
   sort_by_position(s);
-  for (std::size_t i = 0; i < s.nodes.size(); ++i) s.node_index.emplace(s.nodes[i].name, i);
   validate(s, diags);  // all problems at once, structural and semantic
+  diags.append(expectation_checks);
   if (!diags.empty()) return diags.to_error(path);
   return s;
 }

@@ -190,10 +190,7 @@ struct Expectation {
   std::string source;  ///< "" or an interface name or an address of `from` (like ping -I)
   /// tcp and udp, expect OK: the node whose built-in listener must have answered (after DNAT)
   std::string answered_by;
-  Loc loc;
-  Loc from_loc;  ///< where `from` is written (a matrix row name, a check's from); 0:0 = loc
-  Loc to_loc;    ///< where `to` is written (a matrix header word, a check's to); 0:0 = loc
-  Loc answered_loc;  ///< where answered_by is written
+  Loc loc;  ///< the cell (matrix), the [[stages.check]], or the "all OK" / default value
   ProbeSpec probe;
   Verdict expect = Verdict::ok;
   /// tcp and udp, expect OK: the source address the destination must have seen (after NAT)

@@ -304,7 +304,8 @@ void read_stage_routes(const toml::node& n, Stage& st, Diagnostics& diags) {
 }
 
 void read_stage(const toml::node& item, std::size_t index, const Scenario& s, ProbeSettings defaults,
-                std::string_view text, Stage& st, std::size_t& cells_left, Diagnostics& diags) {
+                std::string_view text, Stage& st, std::size_t& cells_left, Diagnostics& diags,
+                Diagnostics& checks) {
   st.loc = loc_of(item);
   const auto* t = item.as_table();
   if (!t) return diags.add(st.loc, "each [[stages]] entry must be a table");
@@ -315,10 +316,11 @@ void read_stage(const toml::node& item, std::size_t index, const Scenario& s, Pr
   if (const auto* y = t->get("sysctl")) read_stage_sysctls(*y, st, diags);
   if (const auto* r = t->get("routes")) read_stage_routes(*r, st, diags);
   if (const auto* c = t->get("change")) read_changes(*c, text, st, diags);
-  read_expectations(*t, s, text, st, cells_left, diags);
+  read_expectations(*t, s, text, st, cells_left, diags, checks);
 }
 
-void read_stages(const toml::node& n, Scenario& s, ProbeSettings defaults, std::string_view text, Diagnostics& diags) {
+void read_stages(const toml::node& n, Scenario& s, ProbeSettings defaults, std::string_view text, Diagnostics& diags,
+                 Diagnostics& checks) {
   const auto* arr = n.as_array();
   if (!arr) return diags.add(loc_of(n), "stages must be an array of tables: [[stages]]");
   if (arr->empty())
@@ -326,14 +328,14 @@ void read_stages(const toml::node& n, Scenario& s, ProbeSettings defaults, std::
   std::size_t cells_left = k_max_cells;
   for (std::size_t i = 0; i < arr->size(); ++i) {
     Stage st;
-    read_stage((*arr)[i], i, s, defaults, text, st, cells_left, diags);
+    read_stage((*arr)[i], i, s, defaults, text, st, cells_left, diags, checks);
     s.stages.push_back(std::move(st));
   }
 }
 
 }  // namespace
 
-Scenario read_scenario(const toml::table& root, std::string_view text, Diagnostics& diags) {
+Scenario read_scenario(const toml::table& root, std::string_view text, Diagnostics& diags, Diagnostics& checks) {
   Scenario s;
   check_keys(root, {"name", "probe", "nodes", "links", "stages"}, "top level", diags);
   s.name = optional_string(root, "name", diags).value_or("");
@@ -357,6 +359,7 @@ Scenario read_scenario(const toml::table& root, std::string_view text, Diagnosti
                                               " nodes; a scenario may have at most " + std::to_string(k_max_nodes));
       return s;
     }
+    for (std::size_t i = 0; i < s.nodes.size(); ++i) s.node_index.emplace(s.nodes[i].name, i);  // final order
   } else if (n && !n->as_table()) {
     diags.add(loc_of(*n), "nodes must be a table of tables: declare each node as [nodes.NAME]");
   } else {
@@ -364,7 +367,7 @@ Scenario read_scenario(const toml::table& root, std::string_view text, Diagnosti
   }
   if (const auto* l = root.get("links")) read_links(*l, s, diags);
   if (const auto* st = root.get("stages"))
-    read_stages(*st, s, defaults, text, diags);
+    read_stages(*st, s, defaults, text, diags, checks);
   else
     diags.add(Loc{1, 1}, "the scenario has no stages; add a [[stages]] table with an expect matrix");
   return s;

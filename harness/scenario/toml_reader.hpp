@@ -11,7 +11,8 @@
 
 namespace nscheck::scenario {
 
-/// Reads the whole document into a Scenario, stage expectations resolved against the nodes.
-Scenario read_scenario(const toml::table& root, std::string_view text, Diagnostics& diags);
+/// Reads the whole document into a Scenario, stage expectations resolved against the nodes;
+/// checks: the problems check_expectation finds in them (validate's, to be reported after its others).
+Scenario read_scenario(const toml::table& root, std::string_view text, Diagnostics& diags, Diagnostics& checks);
 
 }  // namespace nscheck::scenario

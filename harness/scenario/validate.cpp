@@ -205,8 +205,6 @@ void check_sysctl(const Node* n, const std::string& node, const Sysctl& y, Diagn
     diags.add(y.loc, "sysctl \"" + k + "\": the value must be one line");
 }
 
-void check_target(const Scenario& s, const Expectation& e, Diagnostics& diags);
-
 void check_source(const Node& from, const Expectation& e, Diagnostics& diags) {
   if (e.source.empty()) return;
   if (auto a = IpAddress::parse(e.source)) {
@@ -218,54 +216,14 @@ void check_source(const Node& from, const Expectation& e, Diagnostics& diags) {
   }
 }
 
-void check_expectation(const Scenario& s, const Expectation& e, Diagnostics& diags) {
-  const Node* from = s.find_node(e.from);
-  if (!from)
-    diags.add(e.from_loc, "unknown source node \"" + e.from + "\"" + did_you_mean(e.from, node_names(s)) +
-                         "; nodes are: " + join(node_names(s)));
-  else
-    check_source(*from, e, diags);
-  check_target(s, e, diags);
-  if (!e.answered_by.empty() && !s.find_node(e.answered_by))
-    diags.add(e.answered_loc, "answered_by: unknown node \"" + e.answered_by + "\"" +
-                                  did_you_mean(e.answered_by, node_names(s)) + "; nodes are: " + join(node_names(s)));
-}
-
 bool has_address(const Node& n) {
   for (const auto& i : n.interfaces)
     if (!i.addresses.empty()) return true;
   return false;
 }
 
-void check_target(const Scenario& s, const Expectation& e, Diagnostics& diags) {
-  const auto& t = e.to;
-  if (t.kind == Target::Kind::address) {
-    bool owned =
-        std::any_of(s.nodes.begin(), s.nodes.end(), [&](const Node& n) { return is_node_address(n, t.address); });
-    if (!owned)
-      diags.add(e.to_loc, "target " + t.text +
-                              " is not an address of any node; nscheck only probes its own "
-                              "nodes (to model a remote host, add a node that holds " +
-                              t.text + ")");
-    return;
-  }
-  const Node* n = s.find_node(t.node);
-  if (!n) {
-    diags.add(e.to_loc, "unknown target node \"" + t.node + "\"" + did_you_mean(t.node, node_names(s)) +
-                         "; nodes are: " + join(node_names(s)));
-    return;
-  }
-  if (t.kind == Target::Kind::node && !has_address(*n))
-    diags.add(e.to_loc, "target node \"" + t.node + "\" has no address to probe; give one of its links an address");
-  if (t.kind == Target::Kind::interface) {
-    const Interface* i = find_iface(*n, t.ifname);
-    if (!i)
-      diags.add(e.to_loc, "node \"" + t.node + "\" has no interface \"" + t.ifname + "\"" +
-                              did_you_mean(t.ifname, iface_names(*n)));
-    else if (i->addresses.empty())
-      diags.add(e.to_loc, "target " + t.text + " has no address to probe");
-  }
-}
+/// Where a name of e is written: 0:0 stands for the expectation itself.
+Loc or_cell(Loc name, const Expectation& e) { return name.line == 0 ? e.loc : name; }
 
 /// An interface a rule or change names must be one of the node's (or lo).
 void check_iface_ref(const Node& n, const std::string& ifname, Loc loc, const std::string& what, Diagnostics& diags) {
@@ -316,7 +274,6 @@ void check_stage(const Scenario& s, const Stage& st, Diagnostics& diags) {
                                  did_you_mean(r.node, node_names(s)));
   }
   for (const auto& c : st.changes) check_change(s, st, c, diags);
-  for (const auto& e : st.expectations) check_expectation(s, e, diags);
 }
 
 /// Node routes plus every route a stage adds to the node: all must coexist in the kernel.
@@ -354,6 +311,54 @@ void validate(const Scenario& s, Diagnostics& diags) {
   check_addresses(s, diags);
   check_stage_names(s, diags);
   for (const auto& st : s.stages) check_stage(s, st, diags);
+}
+
+void check_expectation_source(const Scenario& s, const Expectation& e, Loc from_loc, Diagnostics& diags) {
+  const Node* from = s.find_node(e.from);
+  if (!from)
+    diags.add(or_cell(from_loc, e), "unknown source node \"" + e.from + "\"" + did_you_mean(e.from, node_names(s)) +
+                                        "; nodes are: " + join(node_names(s)));
+  else
+    check_source(*from, e, diags);
+}
+
+void check_expectation_target(const Scenario& s, const Expectation& e, Loc to_loc, Diagnostics& diags) {
+  const auto& t = e.to;
+  const Loc at = or_cell(to_loc, e);
+  if (t.kind == Target::Kind::address) {
+    bool owned =
+        std::any_of(s.nodes.begin(), s.nodes.end(), [&](const Node& n) { return is_node_address(n, t.address); });
+    if (!owned)
+      diags.add(at, "target " + t.text +
+                        " is not an address of any node; nscheck only probes its own "
+                        "nodes (to model a remote host, add a node that holds " +
+                        t.text + ")");
+    return;
+  }
+  const Node* n = s.find_node(t.node);
+  if (!n) {
+    diags.add(at, "unknown target node \"" + t.node + "\"" + did_you_mean(t.node, node_names(s)) +
+                      "; nodes are: " + join(node_names(s)));
+    return;
+  }
+  if (t.kind == Target::Kind::node && !has_address(*n))
+    diags.add(at, "target node \"" + t.node + "\" has no address to probe; give one of its links an address");
+  if (t.kind == Target::Kind::interface) {
+    const Interface* i = find_iface(*n, t.ifname);
+    if (!i)
+      diags.add(at, "node \"" + t.node + "\" has no interface \"" + t.ifname + "\"" +
+                        did_you_mean(t.ifname, iface_names(*n)));
+    else if (i->addresses.empty())
+      diags.add(at, "target " + t.text + " has no address to probe");
+  }
+}
+
+void check_expectation(const Scenario& s, const Expectation& e, const ExpectationLocs& at, Diagnostics& diags) {
+  check_expectation_source(s, e, at.from, diags);
+  check_expectation_target(s, e, at.to, diags);
+  if (!e.answered_by.empty() && !s.find_node(e.answered_by))
+    diags.add(at.answered, "answered_by: unknown node \"" + e.answered_by + "\"" +
+                               did_you_mean(e.answered_by, node_names(s)) + "; nodes are: " + join(node_names(s)));
 }
 
 }  // namespace nscheck::scenario

@@ -161,6 +161,44 @@ TEST(Loader, MatrixUnknownTarget) {
   EXPECT_NE(e.find("unknown target node \"routr\", did you mean \"router\"?"), std::string::npos) << e;
 }
 
+constexpr const char* k_two_nodes = R"([nodes.n1]
+[nodes.n2]
+[[links]]
+a = { node = "n1", ifname = "e1", addresses = ["10.0.0.1/24"] }
+b = { node = "n2", ifname = "e1", addresses = ["10.0.0.2/24"] }
+[[stages]]
+)";
+
+TEST(Loader, NameProblemsComeAfterReadingProblemsAtTheSamePosition) {
+  // escapes place every word of the matrix at its start: the duplicates (found while reading)
+  // come first, then the unknown row name (checked with the others), once for its two cells
+  auto e = error_of(std::string(k_two_nodes) + R"(expect = "  n1 n2\nzz OK OK\nzz OK NG")");
+  EXPECT_EQ(e,
+            "t.toml:7:10: \"zz\" to \"n1\" is already expected at line 7; give each pair once\n"
+            "t.toml:7:10: \"zz\" to \"n2\" is already expected at line 7; give each pair once\n"
+            "t.toml:7:10: unknown source node \"zz\", did you mean \"n1\"?; nodes are: n1, n2");
+}
+
+TEST(Loader, AnUnknownNameIsReportedAtEachPlaceItIsWritten) {
+  auto e = error_of(std::string(k_two_nodes) + R"(expect = """
+   n1  n3
+n1 OK  OK
+n3 OK  -
+n3 -   NG
+"""
+[[stages.check]]
+from = "n1"
+to = "n3"
+expect = "OK"
+probe = "tcp/80"
+)");
+  EXPECT_EQ(e,
+            "t.toml:8:8: unknown target node \"n3\", did you mean \"n1\"?; nodes are: n1, n2\n"
+            "t.toml:10:1: unknown source node \"n3\", did you mean \"n1\"?; nodes are: n1, n2\n"
+            "t.toml:11:1: unknown source node \"n3\", did you mean \"n1\"?; nodes are: n1, n2\n"
+            "t.toml:15:6: unknown target node \"n3\", did you mean \"n1\"?; nodes are: n1, n2");
+}
+
 TEST(Loader, GatewayNotOnConnectedSubnet) {
   auto text = std::string(k_router);
   text.replace(text.find("default via 192.0.2.254"), 23, "default via 10.9.9.9");
