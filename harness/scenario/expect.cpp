@@ -2,138 +2,13 @@
 
 #include <algorithm>
 
-#include "scenario/cell_keys.hpp"
+#include "scenario/expectation_set.hpp"
 #include "scenario/loader.hpp"
 #include "scenario/matrix_text.hpp"
 #include "scenario/toml_util.hpp"
-#include "scenario/validate.hpp"
 
 namespace nscheck::scenario {
 namespace {
-
-/// cells_left once k_max_cells is exceeded and said so: later stages add nothing and say nothing.
-constexpr std::size_t k_cells_exhausted = static_cast<std::size_t>(-1);
-
-/// Which rows and columns (name ids) a matrix layout of st.matrices has.
-struct LayoutSeen {
-  std::uint32_t probe = 0;  ///< probe_code
-  std::vector<bool> rows;
-  std::vector<bool> columns;
-};
-
-/// Marks id as seen; false when it was already.
-bool first_sight(std::vector<bool>& seen, std::uint32_t id, std::size_t ids) {
-  if (id >= seen.size()) seen.resize(std::max<std::size_t>(id + 1, ids));
-  if (seen[id]) return false;
-  seen[id] = true;
-  return true;
-}
-
-/// Adds expectations, refusing a second one for the same (source, target, binding, probe).
-class ExpectationSet {
- public:
-  /// checks: the problems of the expectations' names (validate's, reported after its others).
-  ExpectationSet(const Scenario& s, Stage& st, std::size_t& cells_left, Diagnostics& diags, Diagnostics& checks)
-      : s_(s), st_(st), cells_left_(cells_left), diags_(diags), checks_(checks) {}
-
-  /// Room for n more expectations (no more than the scenario may still have), so that a large
-  /// stage is allocated once, at its size.
-  void reserve(std::size_t n) {
-    const std::size_t more = std::min(n, full() ? 0 : cells_left_);
-    st_.expectations.reserve(st_.expectations.size() + more);
-    cells_.reserve(more);
-  }
-  /// The new expectation of the cell written at loc, for the caller to fill and check; nullptr
-  /// when the cell is taken (reported) or the scenario has k_max_cells already (reported once).
-  Expectation* add(const CellKey& key, std::string_view from, std::string_view to, Loc loc) {
-    if (full()) return nullptr;
-    if (auto taken = cells_.find(key)) {
-      already_expected(key, from, to, loc, st_.expectations[*taken].loc);
-      return nullptr;
-    }
-    if (cells_left_ == 0) {
-      diags_.add(loc, "the scenario expects more than " + std::to_string(k_max_cells) +
-                          " cells in all stages; split it into several scenarios");
-      cells_left_ = k_cells_exhausted;
-      return nullptr;
-    }
-    --cells_left_;
-    cells_.add(key);
-    layout(key, from, to);
-    auto& e = st_.expectations.emplace_back();
-    e.loc = loc;
-    return &e;
-  }
-  /// Adds and checks a whole expectation ([[stages.check]]).
-  void add(Expectation e, const ExpectationLocs& at) {
-    const CellKey key{names_.id(e.from), names_.id(e.to.text), names_.id(e.source), probe_code(e.probe)};
-    if (auto* slot = add(key, e.from, e.to.text, e.loc)) {
-      *slot = std::move(e);
-      check_expectation(s_, *slot, at, checks_);
-    }
-  }
-  /// True once the scenario has more cells than k_max_cells (reported once).
-  [[nodiscard]] bool full() const { return cells_left_ == k_cells_exhausted; }
-  [[nodiscard]] bool has(const CellKey& key) const { return cells_.find(key).has_value(); }
-  /// The ids of the stage's names, for CellKey.
-  NameIds& names() { return names_; }
-  [[nodiscard]] const Scenario& scenario() const { return s_; }
-  Diagnostics& checks() { return checks_; }
-
- private:
-  void already_expected(const CellKey& key, std::string_view from, std::string_view to, Loc loc, Loc first) {
-    const ProbeSpec probe = probe_of(key.probe);
-    const std::string what = probe.kind == ProbeSpec::Kind::icmp ? "" : " (" + probe.text() + ")";
-    diags_.add(loc, "\"" + std::string(from) + "\" to \"" + std::string(to) + "\"" + what +
-                        " is already expected at line " + std::to_string(first.line) + "; give each pair once");
-  }
-  /// Puts the row and column in the matrix of that probe kind (made on first use).
-  void layout(const CellKey& key, std::string_view row, std::string_view column) {
-    if (last_layout_ >= seen_.size() || seen_[last_layout_].probe != key.probe) {
-      last_layout_ = 0;
-      while (last_layout_ < seen_.size() && seen_[last_layout_].probe != key.probe) ++last_layout_;
-      if (last_layout_ == seen_.size()) {
-        st_.matrices.push_back({probe_of(key.probe), {}, {}});
-        seen_.push_back({key.probe, {}, {}});
-      }
-    }
-    auto& m = st_.matrices[last_layout_];
-    auto& seen = seen_[last_layout_];
-    if (first_sight(seen.rows, key.from, names_.size())) m.rows.emplace_back(row);
-    if (first_sight(seen.columns, key.to, names_.size())) m.columns.emplace_back(column);
-  }
-
-  const Scenario& s_;
-  Stage& st_;
-  std::size_t& cells_left_;
-  Diagnostics& diags_;
-  Diagnostics& checks_;
-  NameIds names_;
-  CellIndex cells_;
-  std::vector<LayoutSeen> seen_;  // per matrix of st_.matrices
-  std::size_t last_layout_ = 0;
-};
-
-/// Checks the names of a batch of cells (a matrix, "all OK", a default) once per source and per
-/// target as written: the cells of a row share their source, written at the same place.
-class BatchChecks {
- public:
-  BatchChecks(ExpectationSet& set, std::size_t sources, std::size_t targets)
-      : set_(set), source_seen_(sources), target_seen_(targets) {}
-  /// Checks e, whose source is the batch's source-th, written at source_loc, and so on.
-  void check(const Expectation& e, std::uint32_t source, Loc source_loc, std::uint32_t target, Loc target_loc) {
-    // 0:0 stands for each cell's own position, which differs from cell to cell
-    if (source_loc.line == 0 || first_sight(source_seen_, source, 0))
-      check_expectation_source(set_.scenario(), e, source_loc, set_.checks());
-    if (target_loc.line == 0 || first_sight(target_seen_, target, 0))
-      check_expectation_target(set_.scenario(), e, target_loc, set_.checks());
-  }
-
- private:
-  ExpectationSet& set_;
-  std::vector<bool> source_seen_;
-  std::vector<bool> target_seen_;
-};
 
 /// A node as a source or target of "all OK" and default cells: its name's id, its Target.
 struct NodeCell {

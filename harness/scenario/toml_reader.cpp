@@ -225,17 +225,17 @@ LinkEnd read_end(const toml::table& link, const char* side, std::vector<std::pai
 
 /// Attaches each link end's interface to its node (unknown nodes are reported by validate).
 void attach_interfaces(Scenario& s, std::vector<std::pair<LinkEnd, Interface>>& ends) {
-  for (auto& [end, iface] : ends) {
-    for (auto& node : s.nodes) {
-      if (node.name == end.node) node.interfaces.push_back(std::move(iface));
-    }
-  }
+  for (auto& [end, iface] : ends)
+    if (auto it = s.node_index.find(end.node); it != s.node_index.end())
+      s.nodes[it->second].interfaces.push_back(std::move(iface));
 }
 
 void read_links(const toml::node& n, Scenario& s, Diagnostics& diags) {
   const auto* arr = n.as_array();
   if (!arr) return diags.add(loc_of(n), "links must be an array of tables: [[links]]");
   std::vector<std::pair<LinkEnd, Interface>> ends;
+  ends.reserve(2 * arr->size());
+  s.links.reserve(arr->size());
   for (const auto& item : *arr) {
     const auto* t = item.as_table();
     if (!t) {
@@ -349,6 +349,7 @@ Scenario read_scenario(const toml::table& root, std::string_view text, Diagnosti
     }
   }
   if (const auto* n = root.get("nodes"); n && n->as_table() && !n->as_table()->empty()) {
+    s.nodes.reserve(n->as_table()->size());
     for (const auto& [name, v] : *n->as_table()) read_node(std::string(name.str()), v, text, s, diags);
     // TOML tables iterate sorted by key: keep the order written (rows, columns, "all OK")
     std::stable_sort(s.nodes.begin(), s.nodes.end(), [](const Node& x, const Node& y) {
