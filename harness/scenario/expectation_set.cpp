@@ -19,7 +19,7 @@ bool first_sight(std::vector<bool>& seen, std::uint32_t id, std::size_t ids) {
 }  // namespace
 
 void ExpectationSet::reserve(std::size_t n) {
-  const std::size_t more = std::min(n, full() ? 0 : cells_left_);
+  const std::size_t more = std::min(n, room());
   st_.expectations.reserve(st_.expectations.size() + more);
   cells_.reserve(more);
 }

@@ -35,6 +35,8 @@ class ExpectationSet {
   void add(Expectation e, const ExpectationLocs& at);
   /// True once the scenario has more cells than k_max_cells (reported once).
   [[nodiscard]] bool full() const { return cells_left_ == k_cells_exhausted; }
+  /// How many more cells the scenario may have.
+  [[nodiscard]] std::size_t room() const { return full() ? 0 : cells_left_; }
   /// True when the cell is taken.
   [[nodiscard]] bool has(const CellKey& key) const { return cells_.find(key).has_value(); }
   /// The ids of the stage's names, for CellKey.
