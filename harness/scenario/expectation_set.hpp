@@ -45,12 +45,6 @@ class ExpectationSet {
   Diagnostics& checks() { return checks_; }
 
  private:
-  /// Which rows and columns (name ids) a matrix layout of st.matrices has.
-  struct LayoutSeen {
-    std::uint32_t probe = 0;  ///< probe_code
-    std::vector<bool> rows;
-    std::vector<bool> columns;
-  };
   void already_expected(const CellKey& key, std::string_view from, std::string_view to, Loc loc, Loc first);
   void layout(const CellKey& key, std::string_view row, std::string_view column);
 
@@ -61,8 +55,11 @@ class ExpectationSet {
   Diagnostics& checks_;
   NameIds names_;
   CellIndex cells_;
-  std::vector<LayoutSeen> seen_;  // per matrix of st_.matrices
-  std::size_t last_layout_ = 0;
+  std::vector<std::uint32_t> layout_probes_;  // probe_code of each matrix of st_.matrices
+  std::uint32_t last_layout_ = 0;
+  /// The rows and columns of the matrices: {matrix, name id, 0 for a row or 1 for a column, 0}
+  /// (a stage may have thousands of matrices and of names: a table per matrix could not be dense).
+  CellIndex layout_names_;
 };
 
 /// Checks the names of a batch of cells (a matrix, "all OK", a default) once per source and per
