@@ -69,13 +69,11 @@ void ExpectationSet::already_expected(const CellKey& key, std::string_view from,
 
 /// Puts the row and column in the matrix of that probe kind (made on first use).
 void ExpectationSet::layout(const CellKey& key, std::string_view row, std::string_view column) {
-  if (last_layout_ >= layout_probes_.size() || layout_probes_[last_layout_] != key.probe) {
-    const auto it = std::find(layout_probes_.begin(), layout_probes_.end(), key.probe);
-    last_layout_ = static_cast<std::uint32_t>(it - layout_probes_.begin());
-    if (it == layout_probes_.end()) {
-      st_.matrices.push_back({probe_of(key.probe), {}, {}});
-      layout_probes_.push_back(key.probe);
-    }
+  if (last_layout_ == static_cast<std::uint32_t>(-1) || last_probe_ != key.probe) {
+    const auto [it, added] = layout_of_.try_emplace(key.probe, static_cast<std::uint32_t>(st_.matrices.size()));
+    if (added) st_.matrices.push_back({probe_of(key.probe), {}, {}});
+    last_probe_ = key.probe;
+    last_layout_ = it->second;
   }
   auto& m = st_.matrices[last_layout_];
   if (first_sight(layout_names_, {last_layout_, key.from, 0, 0})) m.rows.emplace_back(row);

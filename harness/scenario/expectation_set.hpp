@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "scenario/cell_keys.hpp"
@@ -55,8 +56,9 @@ class ExpectationSet {
   Diagnostics& checks_;
   NameIds names_;
   CellIndex cells_;
-  std::vector<std::uint32_t> layout_probes_;  // probe_code of each matrix of st_.matrices
-  std::uint32_t last_layout_ = 0;
+  std::unordered_map<std::uint32_t, std::uint32_t> layout_of_;  // probe_code -> index in st_.matrices
+  std::uint32_t last_probe_ = 0;  // of the cell added last (most cells follow one of their probe kind)
+  std::uint32_t last_layout_ = static_cast<std::uint32_t>(-1);
   /// The rows and columns of the matrices: {matrix, name id, 0 for a row or 1 for a column, 0}
   /// (a stage may have thousands of matrices and of names: a table per matrix could not be dense).
   CellIndex layout_names_;
