@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "scenario/expectation_set.hpp"
-#include "scenario/loader.hpp"
 #include "scenario/matrix_text.hpp"
 #include "scenario/toml_util.hpp"
 
@@ -231,7 +230,10 @@ void read_default(const toml::node& n, const Scenario& s, ExpectationSet& set, D
   });
   const auto nodes = node_cells(s, set.names());
   std::size_t missing = 0;
-  for (const auto& d : defaults) missing += missing_pairs(nodes, d.probe, set, k_max_cells);
+  for (const auto& d : defaults) {
+    if (missing > set.room()) break;  // more than the scenario may still have: enough counted
+    missing += missing_pairs(nodes, d.probe, set, set.room() - missing);
+  }
   set.reserve(missing);
   for (const auto& d : defaults) add_every_pair(nodes, d.verdict, d.probe, d.loc, Fill::only_missing, set);
 }

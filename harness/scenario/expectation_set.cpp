@@ -8,18 +8,25 @@
 namespace nscheck::scenario {
 namespace {
 
-/// Marks id as seen; false when it was already. ids: a size to grow to at once.
-bool first_sight(std::vector<bool>& seen, std::uint32_t id, std::size_t ids) {
-  if (id >= seen.size()) seen.resize(std::max<std::size_t>(id + 1, ids));
+/// Marks id as seen; false when it was already.
+bool first_sight(std::vector<bool>& seen, std::uint32_t id) {
+  if (id >= seen.size()) seen.resize(id + 1);
   if (seen[id]) return false;
   seen[id] = true;
+  return true;
+}
+
+/// Adds key to seen; false when it was there already.
+bool first_sight(CellIndex& seen, const CellKey& key) {
+  if (seen.find(key)) return false;
+  seen.add(key);
   return true;
 }
 
 }  // namespace
 
 void ExpectationSet::reserve(std::size_t n) {
-  const std::size_t more = std::min(n, full() ? 0 : cells_left_);
+  const std::size_t more = std::min(n, room());
   st_.expectations.reserve(st_.expectations.size() + more);
   cells_.reserve(more);
 }
@@ -62,26 +69,23 @@ void ExpectationSet::already_expected(const CellKey& key, std::string_view from,
 
 /// Puts the row and column in the matrix of that probe kind (made on first use).
 void ExpectationSet::layout(const CellKey& key, std::string_view row, std::string_view column) {
-  if (last_layout_ >= seen_.size() || seen_[last_layout_].probe != key.probe) {
-    last_layout_ = 0;
-    while (last_layout_ < seen_.size() && seen_[last_layout_].probe != key.probe) ++last_layout_;
-    if (last_layout_ == seen_.size()) {
-      st_.matrices.push_back({probe_of(key.probe), {}, {}});
-      seen_.push_back({key.probe, {}, {}});
-    }
+  if (last_layout_ == static_cast<std::uint32_t>(-1) || last_probe_ != key.probe) {
+    const auto [it, added] = layout_of_.try_emplace(key.probe, static_cast<std::uint32_t>(st_.matrices.size()));
+    if (added) st_.matrices.push_back({probe_of(key.probe), {}, {}});
+    last_probe_ = key.probe;
+    last_layout_ = it->second;
   }
   auto& m = st_.matrices[last_layout_];
-  auto& seen = seen_[last_layout_];
-  if (first_sight(seen.rows, key.from, names_.size())) m.rows.emplace_back(row);
-  if (first_sight(seen.columns, key.to, names_.size())) m.columns.emplace_back(column);
+  if (first_sight(layout_names_, {last_layout_, key.from, 0, 0})) m.rows.emplace_back(row);
+  if (first_sight(layout_names_, {last_layout_, key.to, 1, 0})) m.columns.emplace_back(column);
 }
 
 void BatchChecks::check(const Expectation& e, std::uint32_t source, Loc source_loc, std::uint32_t target,
                         Loc target_loc) {
   // 0:0 stands for each cell's own position, which differs from cell to cell
-  if (source_loc.line == 0 || first_sight(source_seen_, source, 0))
+  if (source_loc.line == 0 || first_sight(source_seen_, source))
     check_expectation_source(set_.scenario(), e, source_loc, set_.checks());
-  if (target_loc.line == 0 || first_sight(target_seen_, target, 0))
+  if (target_loc.line == 0 || first_sight(target_seen_, target))
     check_expectation_target(set_.scenario(), e, target_loc, set_.checks());
 }
 

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "scenario/cell_keys.hpp"
@@ -35,6 +36,8 @@ class ExpectationSet {
   void add(Expectation e, const ExpectationLocs& at);
   /// True once the scenario has more cells than k_max_cells (reported once).
   [[nodiscard]] bool full() const { return cells_left_ == k_cells_exhausted; }
+  /// How many more cells the scenario may have.
+  [[nodiscard]] std::size_t room() const { return full() ? 0 : cells_left_; }
   /// True when the cell is taken.
   [[nodiscard]] bool has(const CellKey& key) const { return cells_.find(key).has_value(); }
   /// The ids of the stage's names, for CellKey.
@@ -43,12 +46,6 @@ class ExpectationSet {
   Diagnostics& checks() { return checks_; }
 
  private:
-  /// Which rows and columns (name ids) a matrix layout of st.matrices has.
-  struct LayoutSeen {
-    std::uint32_t probe = 0;  ///< probe_code
-    std::vector<bool> rows;
-    std::vector<bool> columns;
-  };
   void already_expected(const CellKey& key, std::string_view from, std::string_view to, Loc loc, Loc first);
   void layout(const CellKey& key, std::string_view row, std::string_view column);
 
@@ -59,8 +56,12 @@ class ExpectationSet {
   Diagnostics& checks_;
   NameIds names_;
   CellIndex cells_;
-  std::vector<LayoutSeen> seen_;  // per matrix of st_.matrices
-  std::size_t last_layout_ = 0;
+  std::unordered_map<std::uint32_t, std::uint32_t> layout_of_;  // probe_code -> index in st_.matrices
+  std::uint32_t last_probe_ = 0;  // of the cell added last (most cells follow one of their probe kind)
+  std::uint32_t last_layout_ = static_cast<std::uint32_t>(-1);
+  /// The rows and columns of the matrices: {matrix, name id, 0 for a row or 1 for a column, 0}
+  /// (a stage may have thousands of matrices and of names: a table per matrix could not be dense).
+  CellIndex layout_names_;
 };
 
 /// Checks the names of a batch of cells (a matrix, "all OK", a default) once per source and per

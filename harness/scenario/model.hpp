@@ -90,7 +90,7 @@ struct Interface {
 
 /// What a probe sends: ICMP echo (ICMPv6 for IPv6 targets), or TCP or UDP to a port.
 struct ProbeSpec {
-  enum class Kind { icmp, tcp, udp };
+  enum class Kind : std::uint8_t { icmp, tcp, udp };  // one byte: a stage may hold 100,000 of them
   Kind kind = Kind::icmp;
   std::uint16_t port = 0;  ///< tcp and udp
 
@@ -168,8 +168,8 @@ struct Link {
   Loc loc;
 };
 
-/// What a cell is expected to do.
-enum class Verdict { ok, ng };
+/// What a cell is expected to do (one byte: a stage may hold 100,000 of them).
+enum class Verdict : std::uint8_t { ok, ng };
 
 
 /// What a probe aims at. (Members ordered by alignment: a stage holds up to 100,000 of them.)
