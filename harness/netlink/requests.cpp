@@ -159,7 +159,7 @@ Bytes route_message(const RouteSpec& spec, bool add) {
     rtm.rtm_type = rtm_type(spec.type);
   } else {
     rtm.rtm_scope = RT_SCOPE_NOWHERE;
-    rtm.rtm_type = forwards ? RTN_UNSPEC : rtm_type(spec.type);
+    rtm.rtm_type = forwards ? std::uint8_t{RTN_UNSPEC} : rtm_type(spec.type);
   }
   rtm.rtm_flags = spec.onlink ? RTNH_F_ONLINK : 0;
   msg.put_struct(rtm);

@@ -111,6 +111,7 @@ std::string place_line(std::string_view line, std::string_view prefix, const Tex
   }
   if (message.starts_with("Error: ")) message.remove_prefix(7);
   int l = place.line, c = place.column;
+  at_line -= place.lines_before;
   if (place.exact && at_line > 0 && at_column > 0) {
     l = place.line + at_line - 1;
     c = at_line == 1 ? at_column + place.column - 1 : at_column;

@@ -25,6 +25,9 @@ struct TextPlace {
   /// false: the text was generated (a short form), so nft's positions mean nothing to the
   /// user; errors point at `line`:`column` itself.
   bool exact = true;
+  /// Lines nscheck put ahead of the user's text (nft_replace's "flush ruleset"): nft counts them,
+  /// the scenario does not. An error inside them points at `line`:`column`.
+  int lines_before = 0;
 };
 
 /// Applies `rules` (nft syntax: a ruleset, or commands such as "add rule ...") in the namespace

@@ -47,7 +47,7 @@ std::size_t node_index(const topology::Plan& p, const std::string& name) {
 /// Applies one nft batch in its node; errors say "FILE:LINE:COLUMN: node NAME: KEY: nft's message".
 Result<void> apply_nft(const topology::Topology& topo, const topology::NftStep& step) {
   const std::string what = "node " + topo.plan().nodes[step.node].name + ": " + step.what;
-  return nft::apply(topo.ns_fd(step.node), step.rules, {step.file, step.line, step.column, what, step.exact});
+  return nft::apply(topo.ns_fd(step.node), step.rules, {step.file, step.line, step.column, what, step.exact, step.lines_before});
 }
 
 /// Applies every node's own rulesets and short forms, once the links are up.

@@ -75,7 +75,7 @@ NftStep change_nft_step(const scenario::Scenario& s, std::size_t node, const sce
       // one batch: the old ruleset never meets the new one, and nothing runs in between
       NftStep step = ruleset_step(s, node, c.nft, "nft_replace");
       step.rules = "flush ruleset\n" + step.rules;
-      --step.line;  // nft counts the added first line
+      step.lines_before = 1;  // nft counts the added line; the user's first line keeps its column
       return step;
     }
     default: return ruleset_step(s, node, c.nft, c.nft.path.empty() ? "nft" : "nft_file");

@@ -21,6 +21,7 @@ struct NftStep {
   int column = 1;
   std::string what;      ///< "nft", "nft_file", "masquerade", "snat", "dnat", "nft_flush"
   bool exact = true;     ///< nft's own positions apply (false for generated text)
+  int lines_before = 0;  ///< generated lines ahead of the user's rules (nft_replace's flush)
 };
 
 /// The nft commands of a short form: add the table and chain it needs, then its rule.

@@ -21,6 +21,17 @@ TEST(PlaceError, NftPositionsMoveIntoTheScenario) {
             "fw.toml:12:11: node host: nft: x");
 }
 
+TEST(PlaceError, LinesNscheckAddedAheadAreNotTheUsers) {
+  // nft_replace = "add tabel inet f" at line 40, column 15: nft sees "flush ruleset" first
+  const nft::TextPlace place{"s.toml", 40, 15, "node r: nft_replace", true, 1};
+  EXPECT_EQ(nft::place_error("/proc/self/fd/5:2:5-9: Error: syntax error\n", "/proc/self/fd/5", place),
+            "s.toml:40:19: node r: nft_replace: syntax error")
+      << "the user's first line: its columns count from where the string starts";
+  EXPECT_EQ(nft::place_error("/proc/self/fd/5:3:2-4: Error: x\n", "/proc/self/fd/5", place), "s.toml:41:2: node r: nft_replace: x");
+  EXPECT_EQ(nft::place_error("/proc/self/fd/5:1:1-5: Error: y\n", "/proc/self/fd/5", place), "s.toml:40:15: node r: nft_replace: y")
+      << "an error in the added line points at the key";
+}
+
 TEST(PlaceError, GeneratedTextPointsAtTheKey) {
   const nft::TextPlace place{"s.toml", 30, 14, "node host: masquerade", false};
   EXPECT_EQ(nft::place_error("/proc/self/fd/5:3:1-3: Error: Could not process rule: No such file or directory\nadd x\n^^^\n",

@@ -173,7 +173,9 @@ TEST_F(FlowProbes, RouteTypesAtTheRouterGiveTypedReasons) {
     EXPECT_EQ(r.reason, want[i].reason) << r.detail;
     EXPECT_EQ(r.icmp_type, want[i].type);
     EXPECT_EQ(r.icmp_code, want[i].code);
-    if (want[i].reporter) EXPECT_EQ(r.reporter, addr(want[i].reporter)) << r.detail;
+    if (want[i].reporter) {
+      EXPECT_EQ(r.reporter, addr(want[i].reporter)) << r.detail;
+    }
     EXPECT_EQ(r.sent, 2);
   }
   EXPECT_GE(t.took, 490ms) << "the blackholed probes end at the deadline";

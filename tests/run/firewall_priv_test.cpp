@@ -2,6 +2,7 @@
 // verdicts, their reasons and what the destination saw.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "core/netns.hpp"
@@ -243,6 +244,39 @@ TEST(Firewall, BrokenRulesetIsAnInputErrorPointingIntoTheScenario) {
   EXPECT_NE(r.error->message.find("tcp dport 22 dropp"), std::string::npos) << "nft's own pointer into the rule";
   ASSERT_EQ(r.report.stages.size(), 1u);
   for (const auto& c : r.report.stages[0].cells) EXPECT_EQ(c.status, report::CellStatus::not_run);
+}
+
+// nft_replace swaps the router's whole ruleset in one batch: the node's own drop table is gone
+// (not just joined by an accept), and a stage after it sees only the new rules.
+TEST(Firewall, ReplaceSwapsTheWholeRuleset) {
+  const auto r = run_text(
+      topology("nft = \"add table inet old\\nadd chain inet old f { type filter hook forward priority 0; }"
+               "\\nadd rule inet old f tcp dport 80 drop\"\n",
+               "routes = [\"default via 198.51.100.254\"]\n") +
+      "[[stages]]\nname = \"the node's drop\"\n" + check("tcp/80", "server", "NG") + check("tcp/81", "server", "OK") +
+      "[[stages]]\nname = \"replaced\"\n" + check("tcp/80", "server", "OK") + check("tcp/81", "server", "NG") +
+      "[[stages.change]]\nnode = \"router\"\nnft_replace = \"add table inet new\\nadd chain inet new f { type "
+      "filter hook forward priority 0; }\\nadd rule inet new f tcp dport 81 drop\"\n");
+  ASSERT_FALSE(r.error.has_value()) << r.error->message;
+  for (std::size_t st = 0; st < 2; ++st)
+    for (const auto& c : r.report.stages.at(st).cells)
+      EXPECT_EQ(c.status, report::CellStatus::pass) << "stage " << st << " " << c.probe << " " << c.detail;
+  EXPECT_EQ(cell(r, 1, "tcp/81", "198.51.100.1").reason, "timeout");
+}
+
+// nft sees "flush ruleset" ahead of the user's text: its positions still land on the user's
+// line and column, the first line's columns counted from where the string starts.
+TEST(Firewall, ReplaceErrorsPointIntoTheScenario) {
+  const std::string text = topology() + "[[stages]]\n" + check("icmp", "server", "OK") +
+                           "[[stages.change]]\nnode = \"router\"\nnft_replace = \"add tabel inet f\"\n";
+  const auto r = run_text(text);
+  ASSERT_TRUE(r.error.has_value());
+  EXPECT_EQ(r.error->kind, ErrorKind::input) << r.error->message;
+  // the key is on the text's last line; its string starts at column 16, after `nft_replace = "`,
+  // and nft stops at "inet" (the 11th character of the string): column 26, not nft's 11
+  const auto lines = std::count(text.begin(), text.end(), '\n');
+  const std::string where = "t.toml:" + std::to_string(lines) + ":26: node router: nft_replace: ";
+  EXPECT_EQ(r.error->message.substr(0, where.size()), where) << r.error->message;
 }
 
 // The kernel says EOPNOTSUPP for synproxy outside input/forward: a rule in the wrong place, not
