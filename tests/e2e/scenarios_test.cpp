@@ -9,6 +9,7 @@
 #include <sstream>
 #include <thread>
 
+#include "support/files.hpp"
 #include "support/host_unchanged.hpp"
 #include "support/process.hpp"
 
@@ -20,16 +21,7 @@ namespace fs = std::filesystem;
 const std::string k_bin = NSCHECK_BINARY;
 const std::string k_src = NSCHECK_SOURCE_DIR;
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string temp_path(const std::string& name) {
-  return (fs::temp_directory_path() / ("nscheck-e2e-" + std::to_string(::getpid()) + "-" + name)).string();
-}
+std::string temp_path(const std::string& name) { return test::temp_path("e2e", name); }
 
 using E2E = HostUnchanged;
 

@@ -20,6 +20,7 @@
 #include <sstream>
 #include <thread>
 
+#include "support/files.hpp"
 #include "support/host_unchanged.hpp"
 #include "support/proc.hpp"
 #include "support/process.hpp"
@@ -37,16 +38,7 @@ const std::string k_bin = NSCHECK_BINARY;
 const std::string k_src = NSCHECK_SOURCE_DIR;
 const std::string k_slow_drops = k_src + "/tests/e2e/data/slow_drops.toml";  // one stage of 4000 ms
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string temp_path(const std::string& name) {
-  return (fs::temp_directory_path() / ("nscheck-signals-" + std::to_string(::getpid()) + "-" + name)).string();
-}
+std::string temp_path(const std::string& name) { return test::temp_path("signals", name); }
 
 /// A star of n nodes: a hub with forwarding off and n-1 leaves routed through it. Its one stage
 /// checks leaf1 -> hub (OK) and leaf1 -> leaf2 (NG, a silent drop at the hub: the stage lasts its
