@@ -1,30 +1,14 @@
 // Link settings, lo addresses and bridges on real namespaces.
 #include <gtest/gtest.h>
-#include <net/if.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
 
 #include <cstring>
 
-#include "core/netns.hpp"
+#include "support/link_query.hpp"
 #include "topology/builder.hpp"
 #include "topology/run_util.hpp"
 
 namespace nscheck::test {
 namespace {
-
-/// ifreq of `ifname` in namespace ns_fd after ioctl `request`.
-ifreq query(int ns_fd, const char* ifname, unsigned long request) {
-  ifreq ifr{};
-  std::strncpy(ifr.ifr_name, ifname, IFNAMSIZ - 1);
-  auto r = run_in_netns(ns_fd, [&]() -> Result<void> {
-    UniqueFd s(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-    if (::ioctl(s.get(), request, &ifr) != 0) return errno_error(std::string("ioctl ") + ifname, errno);
-    return {};
-  });
-  EXPECT_TRUE(r.ok()) << r.error().message;
-  return ifr;
-}
 
 constexpr const char* k_settings = R"(
 [nodes.a]
