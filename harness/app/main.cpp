@@ -80,11 +80,12 @@ int cmd_plan(const cli::Options& o) {
   return 0;
 }
 
-void print_kept(const run::KeptRun& k) {
-  std::printf("\nkept (run id %s): the topology stays up until `nscheck clean %s`\n", k.run_id.c_str(), k.run_id.c_str());
+void print_kept(const run::KeptRun& k, std::FILE* to) {
+  std::fprintf(to, "\nkept (run id %s): the topology stays up until `nscheck clean %s`\n", k.run_id.c_str(),
+               k.run_id.c_str());
   for (std::size_t i = 0; i < k.nodes.size(); ++i)
-    std::printf("  %-12s ip netns exec %s bash    or    nsenter --net=/run/netns/%s bash\n", k.nodes[i].c_str(),
-                k.names[i].c_str(), k.names[i].c_str());
+    std::fprintf(to, "  %-12s ip netns exec %s bash    or    nsenter --net=/run/netns/%s bash\n", k.nodes[i].c_str(),
+                 k.names[i].c_str(), k.names[i].c_str());
 }
 
 int cmd_clean(const cli::Options& o) {
@@ -109,7 +110,7 @@ int cmd_run(const cli::Options& o) {
     std::fputs(report::console_report(result.report, {use_colour(o.colour)}).c_str(), stdout);
   std::fflush(stdout);
   int rc = run::exit_code(result.report, g_signal);
-  if (result.kept) print_kept(*result.kept);
+  if (result.kept) print_kept(*result.kept, o.json_path == "-" ? stderr : stdout);  // stdout holds only the JSON
   if (result.error && result.error->kind == ErrorKind::input) {  // rules nft refused: the message points into the file
     std::fprintf(stderr, "nscheck: %s\n", result.error->message.c_str());
     if (g_signal == 0) rc = run::k_exit_input;

@@ -62,6 +62,15 @@ bool takes_value(const std::string& flag) {
   return flag == "--junit" || flag == "--json" || flag == "--deadline-ms" || flag == "--count" || flag == "--color";
 }
 
+/// How a flag that takes a value is written, for the error that says its value is missing.
+std::string flag_example(const std::string& flag) {
+  if (flag == "--junit") return "--junit report.xml";
+  if (flag == "--json") return "--json report.json (or --json - for stdout)";
+  if (flag == "--deadline-ms") return "--deadline-ms 500 (10..60000)";
+  if (flag == "--count") return "--count 3 (2..100)";
+  return "--color never (auto, always or never)";
+}
+
 }  // namespace
 
 Result<Options> parse_args(const std::vector<std::string>& args) {
@@ -80,7 +89,7 @@ Result<Options> parse_args(const std::vector<std::string>& args) {
     } else if (flag == "--keep") {
       o.keep = true;
     } else if (takes_value(flag)) {
-      if (!inline_value && i + 1 >= args.size()) return input_error(flag + " needs a value");
+      if (!inline_value && i + 1 >= args.size()) return input_error(flag + " needs a value, e.g. " + flag_example(flag));
       NS_CHECK(apply_flag(o, flag, inline_value ? *inline_value : args[++i]));
     } else if (flag.starts_with("-") && flag != "-") {
       return input_error("unknown option \"" + flag + "\" (see nscheck --help)");
@@ -91,9 +100,11 @@ Result<Options> parse_args(const std::vector<std::string>& args) {
   const bool needs_files = o.command == Command::run || o.command == Command::validate || o.command == Command::plan;
   if (needs_files && o.scenarios.empty()) return input_error("no scenario file given; e.g. nscheck run scenarios/004_router_forwarding.toml");
   if (o.command == Command::clean && o.scenarios.size() > 1)
-    return input_error("nscheck clean takes at most one run id (got " + std::to_string(o.scenarios.size()) + ")");
+    return input_error("nscheck clean takes at most one run id (got " + std::to_string(o.scenarios.size()) +
+                       "): nscheck clean RUNID removes one kept run, nscheck clean removes them all");
   if ((o.command == Command::run || o.command == Command::plan) && o.scenarios.size() > 1)
-    return input_error("give one scenario per run (got " + std::to_string(o.scenarios.size()) + ")");
+    return input_error("give one scenario per run (got " + std::to_string(o.scenarios.size()) +
+                       "); run them one after the other, or check them all with nscheck validate");
   return o;
 }
 

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pty.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -41,6 +42,33 @@ void drain(int out_fd, int err_fd, Finished& f) {
   }
 }
 
+/// This process's environment with `changes` applied ("NAME=VALUE" sets, "NAME" removes).
+std::vector<std::string> changed_environment(const std::vector<std::string>& changes) {
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) env.emplace_back(*e);
+  for (const auto& c : changes) {
+    const std::string name = c.substr(0, c.find('='));
+    std::erase_if(env, [&](const std::string& e) { return e.substr(0, e.find('=')) == name; });
+    if (c.find('=') != std::string::npos) env.push_back(c);
+  }
+  return env;
+}
+
+/// The write end of stdout: a pipe's, or a pseudo-terminal's slave (its master read like a pipe).
+bool open_stdout(bool terminal, int& read_end, int& write_end) {
+  if (!terminal) {
+    int p[2];
+    if (::pipe2(p, O_CLOEXEC) != 0) return false;
+    read_end = p[0];
+    write_end = p[1];
+    return true;
+  }
+  if (::openpty(&read_end, &write_end, nullptr, nullptr, nullptr) != 0) return false;
+  ::fcntl(read_end, F_SETFD, FD_CLOEXEC);
+  ::fcntl(write_end, F_SETFD, FD_CLOEXEC);
+  return true;
+}
+
 }  // namespace
 
 int wait_for(int pid) {
@@ -52,17 +80,26 @@ int wait_for(int pid) {
   return -1;
 }
 
-Finished run_command(const std::vector<std::string>& argv) {
+Finished run_command(const std::vector<std::string>& argv) { return run_command_with(argv, RunOptions{}); }
+
+Finished run_command_with(const std::vector<std::string>& argv, const RunOptions& options) {
   Finished f;
   int out[2], err[2];
-  if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) return f;
+  if (!open_stdout(options.terminal, out[0], out[1])) return f;
+  if (::pipe2(err, O_CLOEXEC) != 0) {
+    ::close(out[0]);
+    ::close(out[1]);
+    return f;
+  }
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_adddup2(&fa, out[1], 1);
   posix_spawn_file_actions_adddup2(&fa, err[1], 2);
   pid_t pid = -1;
   auto args = c_argv(argv);
-  const int rc = posix_spawn(&pid, args[0], &fa, nullptr, args.data(), environ);
+  const auto env_strings = options.env.empty() ? std::vector<std::string>{} : changed_environment(options.env);
+  auto env = c_argv(env_strings);
+  const int rc = posix_spawn(&pid, args[0], &fa, nullptr, args.data(), options.env.empty() ? environ : env.data());
   posix_spawn_file_actions_destroy(&fa);
   ::close(out[1]);
   ::close(err[1]);

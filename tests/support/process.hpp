@@ -17,6 +17,18 @@ struct Finished {
 /// Runs argv to completion.
 Finished run_command(const std::vector<std::string>& argv);
 
+/// How run_command starts a command, beyond argv.
+struct RunOptions {
+  /// Changes to this process's environment: "NAME=VALUE" sets NAME, "NAME" alone removes it.
+  std::vector<std::string> env;
+  /// Stdout is a pseudo-terminal instead of a pipe (isatty() is true; "\n" arrives as "\r\n").
+  bool terminal = false;
+};
+
+/// Runs argv to completion with a changed environment and/or stdout on a terminal (another name than
+/// run_command, so that &run_command still names one function).
+Finished run_command_with(const std::vector<std::string>& argv, const RunOptions& options);
+
 /// Starts argv in the background with stdout/stderr to `output` (truncated; /dev/null by default);
 /// returns its pid.
 int spawn_background(const std::vector<std::string>& argv, const std::string& output = "/dev/null");
