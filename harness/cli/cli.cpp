@@ -71,6 +71,15 @@ std::string flag_example(const std::string& flag) {
   return "--color never (auto, always or never)";
 }
 
+const char* command_name(Command c) {
+  switch (c) {
+    case Command::validate: return "validate";
+    case Command::plan: return "plan";
+    case Command::clean: return "clean";
+    default: return "run";
+  }
+}
+
 }  // namespace
 
 Result<Options> parse_args(const std::vector<std::string>& args) {
@@ -84,6 +93,10 @@ Result<Options> parse_args(const std::vector<std::string>& args) {
       o.command = Command::help;
       return o;
     }
+    const bool option = flag == "--no-color" || flag == "--keep" || takes_value(flag);
+    if (option && o.command != Command::run)  // silently ignored, it would promise a report that never comes
+      return input_error(flag + " is an option of nscheck run; nscheck " + command_name(o.command) +
+                         " takes none: remove it");
     if (flag == "--no-color") {
       o.colour = Colour::never;
     } else if (flag == "--keep") {

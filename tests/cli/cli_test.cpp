@@ -57,6 +57,18 @@ TEST(ParseArgs, EqualsFormAndOptionsBeforeTheScenario) {
   EXPECT_EQ(o->json_path, "-");
 }
 
+TEST(ParseArgs, RunOptionsElsewhereAreUsageErrorsNotIgnored) {
+  // `nscheck validate --junit v.xml s.toml` must not pass while writing no report
+  EXPECT_EQ(error_of({"validate", "--junit", "v.xml", "s.toml"}),
+            "--junit is an option of nscheck run; nscheck validate takes none: remove it");
+  EXPECT_EQ(error_of({"plan", "s.toml", "--deadline-ms=100"}),
+            "--deadline-ms is an option of nscheck run; nscheck plan takes none: remove it");
+  EXPECT_EQ(error_of({"clean", "--keep"}), "--keep is an option of nscheck run; nscheck clean takes none: remove it");
+  EXPECT_EQ(error_of({"validate", "s.toml", "--no-color"}),
+            "--no-color is an option of nscheck run; nscheck validate takes none: remove it");
+  EXPECT_TRUE(parse_args({"validate", "a.toml", "b.toml"}));
+}
+
 TEST(ParseArgs, JsonDashIsStdoutNotAScenario) {
   auto o = parse_args({"run", "s.toml", "--json", "-"});
   ASSERT_TRUE(o) << o.error().message;
