@@ -115,6 +115,11 @@ Result<Options> parse_args(const std::vector<std::string>& args) {
   if (o.command == Command::clean && o.scenarios.size() > 1)
     return input_error("nscheck clean takes at most one run id (got " + std::to_string(o.scenarios.size()) +
                        "): nscheck clean RUNID removes one kept run, nscheck clean removes them all");
+  for (const auto& report : {o.junit_path, o.json_path})
+    for (const auto& scenario : o.scenarios)
+      if (report == scenario)  // the atomic write would replace the scenario with the report
+        return input_error("the report path \"" + report + "\" is the scenario itself; write the report elsewhere, "
+                           "e.g. --junit report.xml");
   if ((o.command == Command::run || o.command == Command::plan) && o.scenarios.size() > 1)
     return input_error("give one scenario per run (got " + std::to_string(o.scenarios.size()) +
                        "); run them one after the other, or check them all with nscheck validate");

@@ -69,6 +69,14 @@ TEST(ParseArgs, RunOptionsElsewhereAreUsageErrorsNotIgnored) {
   EXPECT_TRUE(parse_args({"validate", "a.toml", "b.toml"}));
 }
 
+TEST(ParseArgs, AReportNeverOverwritesTheScenario) {
+  EXPECT_EQ(error_of({"run", "s.toml", "--junit", "s.toml"}),
+            "the report path \"s.toml\" is the scenario itself; write the report elsewhere, e.g. --junit report.xml");
+  // `--json` swallowing the scenario's name leaves no scenario: a usage error too, nothing written
+  EXPECT_EQ(error_of({"run", "--json", "s.toml"}),
+            "no scenario file given; e.g. nscheck run scenarios/004_router_forwarding.toml");
+}
+
 TEST(ParseArgs, JsonDashIsStdoutNotAScenario) {
   auto o = parse_args({"run", "s.toml", "--json", "-"});
   ASSERT_TRUE(o) << o.error().message;
