@@ -2,32 +2,16 @@
 // and "-" cells, route options (dev, src, metric, table), node sysctls in both forms, a veth with
 // both ends in one node and link_mtu. Each test runs a whole scenario in-process and asserts the
 // verdicts, reasons and report fields; where the kernel state itself is the point, the test reads
-// it inside the run's own namespaces, kept (--keep) in a mount namespace of the test's own.
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <ifaddrs.h>
-#include <net/if.h>
-#include <sched.h>
-#include <sys/ioctl.h>
-#include <sys/mount.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
+// it inside the run's own namespaces (kept_run.hpp).
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cstring>
-#include <fstream>
-#include <functional>
 #include <map>
 #include <set>
-#include <sstream>
-#include <thread>
 
-#include "core/netns.hpp"
+#include "run/kept_run.hpp"
 #include "run/runner.hpp"
 #include "scenario/loader.hpp"
-#include "topology/keep.hpp"
 
 namespace nscheck::run {
 namespace {
@@ -116,94 +100,6 @@ int line_of(const std::string& text, const std::string& needle) {
   const auto at = text.find(needle);
   EXPECT_NE(at, std::string::npos) << needle;
   return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(at), '\n'));
-}
-
-// ---- a kept run, inspected from inside its own namespaces --------------------------------------
-
-/// The run's node namespaces, pinned by --keep and opened again by their pinned names.
-using NodeFds = std::map<std::string, int>;
-
-/// Runs the scenario with --keep on a thread of its own that first enters a private mount
-/// namespace with a fresh tmpfs on /run: the pins never reach the host's /run/netns, and they die
-/// with that thread's mount namespace whatever happens. inspect() gets the run's node namespaces
-/// as they are after the last stage.
-RunResult run_kept(const std::string& text, const std::function<void(const NodeFds&)>& inspect) {
-  RunResult out;
-  std::thread t([&] {
-    if (::unshare(CLONE_NEWNS) != 0) return ADD_FAILURE() << "unshare(CLONE_NEWNS): " << std::strerror(errno), void();
-    if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
-      return ADD_FAILURE() << "make / private: " << std::strerror(errno), void();
-    if (::mount("tmpfs", "/run", "tmpfs", 0, "mode=0755") != 0)
-      return ADD_FAILURE() << "tmpfs on /run: " << std::strerror(errno), void();
-    auto s = scenario::parse_scenario(text, "t.toml");
-    if (!s) return ADD_FAILURE() << s.error().message, void();
-    std::atomic<bool> stop{false};
-    out = run_scenario(*s, {.keep = true}, stop);
-    if (!out.kept) return ADD_FAILURE() << "nothing kept", void();
-    std::map<std::string, UniqueFd> owned;
-    NodeFds fds;
-    for (std::size_t i = 0; i < out.kept->nodes.size(); ++i) {
-      const std::string path = std::string(topology::k_netns_dir) + "/" + out.kept->names[i];
-      UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-      if (!fd.valid()) return ADD_FAILURE() << "open " << path << ": " << std::strerror(errno), void();
-      fds[out.kept->nodes[i]] = fd.get();
-      owned.emplace(out.kept->nodes[i], std::move(fd));
-    }
-    inspect(fds);
-    auto cleaned = topology::clean_kept(out.kept->run_id);
-    EXPECT_TRUE(cleaned.ok()) << (cleaned.ok() ? "" : cleaned.error().message);
-  });
-  t.join();
-  return out;
-}
-
-/// /proc/sys/KEY (dots as slashes) as the namespace ns_fd sees it, without the final newline.
-std::string read_sysctl(int ns_fd, const std::string& key) {
-  std::string path = "/proc/sys/" + key, value;
-  std::replace(path.begin(), path.end(), '.', '/');
-  auto r = run_in_netns(ns_fd, [&]() -> Result<void> {
-    std::ifstream in(path);
-    if (!in) return Error{"cannot read " + path, errno, ErrorKind::environment};
-    std::getline(in, value);
-    return {};
-  });
-  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
-  return value;
-}
-
-/// The MTU of interface ifname inside the namespace ns_fd (SIOCGIFMTU), -1 when unknown.
-int read_mtu(int ns_fd, const std::string& ifname) {
-  int mtu = -1;
-  auto r = run_in_netns(ns_fd, [&]() -> Result<void> {
-    UniqueFd s(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-    if (!s.valid()) return Error{"socket", errno, ErrorKind::environment};
-    ifreq req{};
-    std::strncpy(req.ifr_name, ifname.c_str(), IFNAMSIZ - 1);
-    if (::ioctl(s.get(), SIOCGIFMTU, &req) != 0) return Error{"SIOCGIFMTU " + ifname, errno, ErrorKind::environment};
-    mtu = req.ifr_mtu;
-    return {};
-  });
-  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
-  return mtu;
-}
-
-/// Every IPv4 address of the namespace ns_fd as "IFNAME ADDRESS".
-std::set<std::string> read_ipv4_addresses(int ns_fd) {
-  std::set<std::string> out;
-  auto r = run_in_netns(ns_fd, [&]() -> Result<void> {
-    ifaddrs* list = nullptr;
-    if (::getifaddrs(&list) != 0) return Error{"getifaddrs", errno, ErrorKind::environment};
-    for (const ifaddrs* a = list; a; a = a->ifa_next) {
-      if (!a->ifa_addr || a->ifa_addr->sa_family != AF_INET) continue;
-      char text[INET_ADDRSTRLEN] = {};
-      ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(a->ifa_addr)->sin_addr, text, sizeof text);
-      out.insert(std::string(a->ifa_name) + " " + text);
-    }
-    ::freeifaddrs(list);
-    return {};
-  });
-  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
-  return out;
 }
 
 // ---- default -----------------------------------------------------------------------------------
