@@ -30,7 +30,8 @@ void fill(Expectation& e, const std::string& from, const Target& to, Verdict v, 
   e.probe = probe;
 }
 
-/// Every node to every node ("all OK", default): the cells missing so far when only_missing.
+/// Every node to every node ("all OK", default): when only_missing, the cells that nothing
+/// mentioned so far (neither expected nor written "-").
 enum class Fill { all, only_missing };
 
 void add_every_pair(const std::vector<NodeCell>& nodes, Verdict v, const ProbeSpec& probe, Loc loc, Fill what,
@@ -42,7 +43,7 @@ void add_every_pair(const std::vector<NodeCell>& nodes, Verdict v, const ProbeSp
     const auto& from = nodes[i];
     for (std::uint32_t j = 0; j < nodes.size(); ++j) {
       const CellKey key{from.id, nodes[j].id, 0, code};
-      if (what == Fill::only_missing && set.has(key)) continue;
+      if (what == Fill::only_missing && set.mentioned(key)) continue;
       if (auto* e = set.add(key, *from.name, *nodes[j].name, loc)) {
         fill(*e, *from.name, nodes[j].target, v, probe);
         checks.check(*e, i, loc, j, loc);
@@ -57,7 +58,7 @@ std::size_t missing_pairs(const std::vector<NodeCell>& nodes, const ProbeSpec& p
   std::size_t n = 0;
   for (const auto& from : nodes) {
     if (n > most) break;
-    for (const auto& to : nodes) n += set.has({from.id, to.id, 0, probe_code(probe)}) ? 0 : 1;
+    for (const auto& to : nodes) n += set.mentioned({from.id, to.id, 0, probe_code(probe)}) ? 0 : 1;
   }
   return n;
 }
@@ -87,7 +88,10 @@ void add_matrix_cells(const MatrixText& m, const ProbeSpec& probe, ExpectationSe
   const std::uint32_t code = probe_code(probe);
   BatchChecks checks(set, m.rows.size(), m.columns.size());
   for (const auto& c : m.cells) {
-    if (!c.verdict) continue;
+    if (!c.verdict) {  // "-": not probed, so no default may fill it in either
+      set.decline({row_ids[c.row], column_ids[c.column], 0, code});
+      continue;
+    }
     if (set.full()) return;
     // a bad row or column name is reported at that name, once, rather than at every cell
     const auto& row = m.rows[c.row];

@@ -40,6 +40,12 @@ class ExpectationSet {
   [[nodiscard]] std::size_t room() const { return full() ? 0 : cells_left_; }
   /// True when the cell is taken.
   [[nodiscard]] bool has(const CellKey& key) const { return cells_.find(key).has_value(); }
+  /// Records a cell written "-" in a matrix: not probed, and not left to a default either.
+  void decline(const CellKey& key) {
+    if (!declined_.find(key)) declined_.add(key);
+  }
+  /// True when the cell is taken or written "-": a default leaves it alone.
+  [[nodiscard]] bool mentioned(const CellKey& key) const { return has(key) || declined_.find(key).has_value(); }
   /// The ids of the stage's names, for CellKey.
   NameIds& names() { return names_; }
   [[nodiscard]] const Scenario& scenario() const { return s_; }
@@ -56,6 +62,7 @@ class ExpectationSet {
   Diagnostics& checks_;
   NameIds names_;
   CellIndex cells_;
+  CellIndex declined_;  // cells written "-"
   std::unordered_map<std::uint32_t, std::uint32_t> layout_of_;  // probe_code -> index in st_.matrices
   std::uint32_t last_probe_ = 0;  // of the cell added last (most cells follow one of their probe kind)
   std::uint32_t last_layout_ = static_cast<std::uint32_t>(-1);

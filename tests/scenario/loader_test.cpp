@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 
 namespace nscheck::scenario {
@@ -388,6 +389,36 @@ ns1  OK   NG
   // 9 udp + 9 icmp + 2 tcp from the matrix + 7 tcp from the default
   EXPECT_EQ(st.expectations.size(), 27u);
   EXPECT_EQ(st.matrices[2].rows, (std::vector<std::string>{"ns1", "router", "ns2"}));
+}
+
+TEST(Loader, ADefaultLeavesDashCellsUnprobed) {
+  // "-" means not probed: a default fills only the pairs nothing mentions, of its own probe kind
+  const auto s = loaded(R"(
+[[stages]]
+name = "dashes"
+default = { icmp = "OK", "tcp/80" = "NG" }
+[stages.expect]
+icmp = """
+        ns1  router  ns2
+ns1     -    OK      NG
+"""
+"tcp/80" = """
+        ns2
+router  -
+"""
+)");
+  const auto& st = s.stages.at(2);
+  // icmp: 2 written + 6 defaulted (not ns1's row); tcp/80: 8 defaulted (not router to ns2)
+  EXPECT_EQ(st.expectations.size(), 16u);
+  auto find = [&](const std::string& from, const std::string& to, const std::string& probe) {
+    return std::count_if(st.expectations.begin(), st.expectations.end(), [&](const Expectation& e) {
+      return e.from == from && e.to.text == to && e.probe.text() == probe;
+    });
+  };
+  EXPECT_EQ(find("ns1", "ns1", "icmp"), 0);
+  EXPECT_EQ(find("router", "ns2", "tcp/80"), 0);
+  EXPECT_EQ(find("ns1", "ns1", "tcp/80"), 1) << "a dash is of its own probe kind";
+  EXPECT_EQ(find("router", "ns2", "icmp"), 1);
 }
 
 TEST(Loader, SeenAssertionsNeedTcpOrUdpAndOk) {
