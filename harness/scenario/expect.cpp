@@ -114,6 +114,14 @@ std::vector<std::pair<std::string, const toml::node*>> in_written_order(const to
   return out;
 }
 
+/// A key as it is written in TOML: tcp, or "tcp/80" (a bare key has only letters, digits, - and _).
+std::string bare_or_quoted(const std::string& key) {
+  const bool bare = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+  });
+  return bare ? key : "\"" + key + "\"";
+}
+
 /// Calls fn(probe, value) for a string (icmp) or for each "KIND" = value of a table.
 template <typename Fn>
 void per_probe_kind(const toml::node& n, const char* key, Diagnostics& diags, Fn fn) {
@@ -122,7 +130,7 @@ void per_probe_kind(const toml::node& n, const char* key, Diagnostics& diags, Fn
   for (const auto& [kind, v] : in_written_order(*t)) {
     auto probe = parse_probe_spec(kind);
     if (!probe) {
-      diags.add(loc_of(*v), std::string(key) + "." + kind + ": " + probe.error().message);
+      diags.add(loc_of(*v), std::string(key) + "." + bare_or_quoted(kind) + ": " + probe.error().message);
       continue;
     }
     fn(*probe, *v);

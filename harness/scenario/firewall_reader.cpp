@@ -6,17 +6,26 @@
 namespace nscheck::scenario {
 namespace {
 
+/// A valid example of each NAT short form, for messages (those of the README).
+std::string nat_example(std::string_view key) {
+  if (key == "dnat") return "{ in = \"wan0\", proto = \"tcp\", port = 8080, to = \"10.0.0.1\", to_port = 80 }";
+  if (key == "snat") return "{ from = \"10.0.0.0/24\", out = \"wan0\", to = \"203.0.113.1\" }";
+  return "{ from = \"192.168.50.0/24\", out = \"ens5\" }";
+}
+
 /// Calls fn for a table, or for each table of an array of tables.
 template <typename Fn>
 void for_each_table(const toml::node& n, const char* key, Diagnostics& diags, Fn fn) {
   if (const auto* t = n.as_table()) return fn(*t);
   const auto* arr = n.as_array();
-  if (!arr) return diags.add(loc_of(n), std::string(key) + " must be a table or an array of tables");
+  if (!arr)
+    return diags.add(
+        loc_of(n), std::string(key) + " must be a table or an array of tables, e.g. " + key + " = " + nat_example(key));
   for (const auto& item : *arr) {
     if (const auto* t = item.as_table())
       fn(*t);
     else
-      diags.add(loc_of(item), std::string(key) + ": each entry must be a table, e.g. { from = \"10.0.0.0/24\" }");
+      diags.add(loc_of(item), std::string(key) + ": each entry must be a table, e.g. " + nat_example(key));
   }
 }
 
@@ -49,6 +58,9 @@ void read_files(const toml::node& n, std::vector<NftRuleset>& out, Diagnostics& 
     out.push_back(r);
   };
   if (n.is_string()) return add(n.as_string()->get(), loc_of(n));
+  if (!n.is_array())
+    return diags.add(loc_of(n), "nft_file must be a file name or an array of them, e.g. \"firewall.nft\", not " +
+                                    std::string(type_name(n)));
   for_each_string(n, "nft_file", diags, add);
 }
 
@@ -56,7 +68,10 @@ std::optional<IpAddress> read_address(const toml::table& t, const char* key, con
   auto text = optional_string(t, key, diags);
   if (!text) return std::nullopt;
   auto a = IpAddress::parse(*text);
-  if (!a) diags.add(loc_of(*t.get(key)), std::string(what) + " " + key + " \"" + *text + "\" is not an IP address");
+  if (!a)
+    diags.add(loc_of(*t.get(key)),
+              std::string(what) + " " + key + " \"" + *text +
+                  "\" is not an IP address; write one address, e.g. \"192.0.2.1\" or \"2001:db8::1\"");
   return a;
 }
 
@@ -138,30 +153,47 @@ void read_action(const toml::table& t, const std::string& key, std::string_view 
     if (v.is_string())
       c.nft = inline_ruleset(v, text);
     else
-      diags.add(loc_of(v), key + " must be a string of nft rules");
+      diags.add(loc_of(v),
+                key + " must be a string of nft rules, not " + type_name(v) +
+                    (v.is_array() ? "; a change applies one batch: give each its own [[stages.change]]" : ""));
   } else if (key == "nft_file") {
     c.kind = Change::Kind::nft;
+    const auto* arr = v.as_array();
+    if (!v.is_string() && !arr)
+      return diags.add(loc_of(v), "nft_file must be a string naming one file, e.g. \"firewall.nft\", not " +
+                                      std::string(type_name(v)));
+    if (arr && arr->size() != 1)
+      return diags.add(loc_of(v), "nft_file in a change names one file (this one has " + std::to_string(arr->size()) +
+                                      "): give each file its own [[stages.change]]");
     std::vector<NftRuleset> files;
     read_files(v, files, diags);
     if (files.size() == 1) c.nft = files.front();
-    else if (!files.empty()) diags.add(loc_of(v), "nft_file in a change names one file");
   } else if (key == "nft_flush") {
     c.kind = Change::Kind::nft_flush;
-    if (!v.is_boolean() || !v.as_boolean()->get()) diags.add(loc_of(v), "nft_flush must be true");
+    if (!v.is_boolean())
+      diags.add(loc_of(v), "nft_flush must be true, not " + std::string(type_name(v)) +
+                               ": nft_flush = true removes every table of the node");
+    else if (!v.as_boolean()->get())
+      diags.add(loc_of(v),
+                "nft_flush = false changes nothing; write nft_flush = true to remove every table of the "
+                "node, or leave this change out");
   } else if (key == "link_mtu") {
     c.kind = Change::Kind::link_mtu;
     const auto* m = v.as_table();
     if (!m) return diags.add(loc_of(v), "link_mtu must be a table: { dev = \"IFNAME\", mtu = 1400 }");
     check_keys(*m, {"dev", "mtu"}, "link_mtu", diags);
-    c.ifname = required_string(*m, "dev", loc_of(v), diags, "link_mtu");
-    const auto mtu = optional_int(*m, "mtu", diags);
-    if (!mtu || *mtu < 68 || *mtu > 65535)
-      diags.add(loc_of(v), "link_mtu needs mtu = a number from 68 to 65535");
-    else
+    c.ifname = required_string(*m, "dev", loc_of(v), diags, "link_mtu: { dev = \"IFNAME\", mtu = 1400 }");
+    c.ifname_loc = m->get("dev") ? loc_of(*m->get("dev")) : loc_of(v);
+    if (!m->get("mtu")) return diags.add(loc_of(v), "link_mtu needs mtu = a number from 68 to 65535");
+    const auto mtu = optional_int(*m, "mtu", diags);  // not an integer: reported
+    if (mtu && (*mtu < 68 || *mtu > 65535))
+      diags.add(loc_of(*m->get("mtu")), "link_mtu mtu must be between 68 and 65535, not " + std::to_string(*mtu));
+    else if (mtu)
       c.mtu = static_cast<std::uint32_t>(*mtu);
   } else if (key == "link_up" || key == "link_down") {
     c.kind = key == "link_up" ? Change::Kind::link_up : Change::Kind::link_down;
     c.ifname = optional_string(t, key.c_str(), diags).value_or("");
+    c.ifname_loc = loc_of(v);
   } else {
     for (const auto& [name, kind] : k_nat_keys) {
       if (key != name) continue;
@@ -169,7 +201,8 @@ void read_action(const toml::table& t, const std::string& key, std::string_view 
       if (const auto* nt = v.as_table())
         c.nat = read_nat_rule(*nt, kind, name, diags);
       else
-        diags.add(loc_of(v), key + " must be a table, e.g. { from = \"192.168.50.0/24\", out = \"eth0\" }");
+        diags.add(loc_of(v), key + " in a change must be one table, e.g. " + key + " = " + nat_example(key) +
+                                 (v.is_array() ? "; give each rule its own [[stages.change]]" : ""));
     }
   }
 }

@@ -243,6 +243,7 @@ struct Change {
   NftRuleset nft;               ///< nft, nft_replace
   NatRule nat;                  ///< nat
   std::string ifname;           ///< link_up, link_down, link_mtu
+  Loc ifname_loc;               ///< where ifname is written
   std::uint32_t mtu = 0;        ///< link_mtu
   Loc loc;
 };

@@ -5,6 +5,14 @@
 namespace nscheck::scenario {
 namespace {
 
+/// Where a key was written (its value's position when TOML++ has none for the key).
+Loc key_loc(const toml::key& key, const toml::node& value) {
+  const auto& b = key.source().begin;
+  return b.line ? Loc{int(b.line), int(b.column)} : loc_of(value);
+}
+
+}  // namespace
+
 const char* type_name(const toml::node& n) {
   switch (n.type()) {
     case toml::node_type::string: return "a string";
@@ -16,14 +24,6 @@ const char* type_name(const toml::node& n) {
     default: return "a date or time";
   }
 }
-
-/// Where a key was written (its value's position when TOML++ has none for the key).
-Loc key_loc(const toml::key& key, const toml::node& value) {
-  const auto& b = key.source().begin;
-  return b.line ? Loc{int(b.line), int(b.column)} : loc_of(value);
-}
-
-}  // namespace
 
 Loc loc_of(const toml::node& n) {
   const auto& b = n.source().begin;

@@ -17,6 +17,9 @@ namespace nscheck::scenario {
 /// Where a TOML value starts.
 Loc loc_of(const toml::node& n);
 
+/// "a string", "an integer", ...: a value's TOML type, for messages.
+const char* type_name(const toml::node& n);
+
 /// Reports every key of t that is not in allowed, with a "did you mean".
 void check_keys(const toml::table& t, const std::vector<std::string>& allowed, const std::string& where,
                 Diagnostics& diags);

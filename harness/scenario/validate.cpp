@@ -30,6 +30,14 @@ const Interface* find_iface(const Node& n, const std::string& name) {
   return nullptr;
 }
 
+/// After "no interface X": a "did you mean", else the interfaces there are.
+std::string iface_hint(const Node& n, const std::string& ifname) {
+  const auto names = iface_names(n);
+  if (auto m = did_you_mean(ifname, names); !m.empty()) return m;
+  if (names.empty()) return "; node \"" + n.name + "\" has no interfaces: give it a link";
+  return "; the interfaces of node \"" + n.name + "\" are: " + join(names);
+}
+
 bool valid_name_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
 }
@@ -130,10 +138,11 @@ bool is_node_address(const Node& n, const IpAddress& a) {
 }
 
 /// One path of a route: its device exists, its gateway is on a connected subnet (unless onlink).
-void check_path(const Node& n, const Route& r, const NextHop& h, Diagnostics& diags) {
-  const std::string what = "route \"" + r.text + "\" in node \"" + n.name + "\"";
+/// key: "route", or "route_del" for a change that deletes one.
+void check_path(const Node& n, const Route& r, const NextHop& h, const char* key, Diagnostics& diags) {
+  const std::string what = std::string(key) + " \"" + r.text + "\" in node \"" + n.name + "\"";
   if (!h.device.empty() && !find_iface(n, h.device))
-    diags.add(r.loc, what + ": no interface \"" + h.device + "\"" + did_you_mean(h.device, iface_names(n)));
+    diags.add(r.loc, what + ": no interface \"" + h.device + "\"" + iface_hint(n, h.device));
   const bool dev_known = h.device.empty() || find_iface(n, h.device);  // an unknown dev is reported above
   if (h.gateway && dev_known && !h.onlink && !on_connected_subnet(n, *h.gateway, h.device))
     diags.add(r.loc, what + ": next hop " + h.gateway->str() + " is on no connected subnet of the node" +
@@ -157,10 +166,10 @@ void check_table(const Node& n, const std::string& table, const std::string& wha
                        "; name it in the node first: tables = { " + table + " = 100 }");
 }
 
-void check_route(const Node& n, const Route& r, Diagnostics& diags) {
-  const std::string what = "route \"" + r.text + "\" in node \"" + n.name + "\"";
-  check_path(n, r, NextHop{r.gateway, r.device, 1, r.onlink}, diags);
-  for (const auto& h : r.nexthops) check_path(n, r, h, diags);
+void check_route(const Node& n, const Route& r, Diagnostics& diags, const char* key = "route") {
+  const std::string what = std::string(key) + " \"" + r.text + "\" in node \"" + n.name + "\"";
+  check_path(n, r, NextHop{r.gateway, r.device, 1, r.onlink}, key, diags);
+  for (const auto& h : r.nexthops) check_path(n, r, h, key, diags);
   if (r.source && !is_node_address(n, *r.source))
     diags.add(r.loc, what + ": src " + r.source->str() + " is not an address of node \"" + n.name + "\"");
   check_table(n, r.table, what, r.loc, diags);
@@ -170,7 +179,7 @@ void check_rule(const Node& n, const Rule& r, Diagnostics& diags) {
   const std::string what = "rule \"" + r.text + "\" in node \"" + n.name + "\"";
   for (const auto* dev : {&r.iif, &r.oif})
     if (!dev->empty() && *dev != "lo" && !find_iface(n, *dev))
-      diags.add(r.loc, what + ": no interface \"" + *dev + "\"" + did_you_mean(*dev, iface_names(n)));
+      diags.add(r.loc, what + ": no interface \"" + *dev + "\"" + iface_hint(n, *dev));
   check_table(n, r.table, what, r.loc, diags);
 }
 
@@ -228,8 +237,7 @@ Loc or_cell(Loc name, const Expectation& e) { return name.line == 0 ? e.loc : na
 /// An interface a rule or change names must be one of the node's (or lo).
 void check_iface_ref(const Node& n, const std::string& ifname, Loc loc, const std::string& what, Diagnostics& diags) {
   if (ifname.empty() || ifname == "lo" || find_iface(n, ifname)) return;
-  diags.add(loc, what + ": node \"" + n.name + "\" has no interface \"" + ifname + "\"" +
-                     did_you_mean(ifname, iface_names(n)));
+  diags.add(loc, what + ": node \"" + n.name + "\" has no interface \"" + ifname + "\"" + iface_hint(n, ifname));
 }
 
 void check_nat(const Node& n, const NatRule& r, Diagnostics& diags) {
@@ -250,14 +258,16 @@ void check_change(const Scenario& s, const Stage& st, const Change& c, Diagnosti
     return;
   }
   for (const auto& y : c.sysctls) check_sysctl(n, n->name, y, diags);
-  if (c.route && c.kind == Change::Kind::route_add) check_route(*n, *c.route, diags);
+  // a route to delete is checked too: the builder would drop an unknown dev or table and delete another route
+  if (c.route) check_route(*n, *c.route, diags, c.kind == Change::Kind::route_add ? "route" : "route_del");
   if (c.kind == Change::Kind::nat) check_nat(*n, c.nat, diags);
-  if (c.kind == Change::Kind::link_mtu && !c.ifname.empty()) check_iface_ref(*n, c.ifname, c.loc, "link_mtu", diags);
+  if (c.kind == Change::Kind::link_mtu && !c.ifname.empty())
+    check_iface_ref(*n, c.ifname, c.ifname_loc, "link_mtu", diags);
   if (c.kind == Change::Kind::link_up || c.kind == Change::Kind::link_down) {
     if (c.ifname.empty())
-      diags.add(c.loc, "link_up / link_down name an interface of the node");
+      diags.add(c.ifname_loc, "link_up / link_down name an interface of the node");
     else
-      check_iface_ref(*n, c.ifname, c.loc, c.kind == Change::Kind::link_up ? "link_up" : "link_down", diags);
+      check_iface_ref(*n, c.ifname, c.ifname_loc, c.kind == Change::Kind::link_up ? "link_up" : "link_down", diags);
   }
 }
 

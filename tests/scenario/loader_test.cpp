@@ -458,5 +458,28 @@ TEST(Loader, ListenAndServicesPorts) {
             std::string::npos);
 }
 
+TEST(Loader, ChangesDeletingRoutesAreCheckedLikeAddedOnes) {
+  // routes that can exist in ns1 may be deleted: the connected one, one through a gateway
+  auto good =
+      parse_scenario(router_with("[[stages.change]]\nnode = \"ns1\"\nroute_del = \"192.0.2.0/24 dev ns1-veth0\"\n"
+                                 "[[stages.change]]\nnode = \"ns1\"\nroute_del = \"default via 192.0.2.254\"\n"),
+                     "t.toml");
+  ASSERT_TRUE(good.ok()) << good.error().message;
+  ASSERT_EQ(good->stages[1].changes.size(), 2u);
+  EXPECT_EQ(good->stages[1].changes[0].kind, Change::Kind::route_del);
+  // an unknown dev or table would be dropped by the builder, which would then delete another route
+  const auto e =
+      error_of(router_with("[[stages.change]]\nnode = \"ns1\"\nroute_del = \"default via 192.0.2.254 dev eth9\"\n"
+                           "[[stages.change]]\nnode = \"ns1\"\nroute_del = \"default via 192.0.2.254 table isp9\"\n"));
+  EXPECT_NE(
+      e.find("t.toml:33:13: route_del \"default via 192.0.2.254 dev eth9\" in node \"ns1\": no interface \"eth9\"; "
+             "the interfaces of node \"ns1\" are: ns1-veth0"),
+      std::string::npos)
+      << e;
+  EXPECT_NE(e.find("t.toml:36:13: route_del \"default via 192.0.2.254 table isp9\" in node \"ns1\": no table \"isp9\""),
+            std::string::npos)
+      << e;
+}
+
 }  // namespace
 }  // namespace nscheck::scenario
