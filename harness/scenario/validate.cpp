@@ -249,6 +249,19 @@ void check_nat(const Node& n, const NatRule& r, Diagnostics& diags) {
                          " are of different families");
 }
 
+/// Below 1280 the kernel takes IPv6 off the interface, addresses and routes with it: refused, as
+/// for a link end's own mtu.
+void check_link_mtu_v6(const Node& n, const Change& c, Diagnostics& diags) {
+  const auto* i = find_iface(n, c.ifname);
+  if (!i || c.mtu == 0 || c.mtu >= 1280) return;
+  for (const auto& p : i->addresses)
+    if (p.address.family == Family::v6)
+      return diags.add(c.ifname_loc, "link_mtu " + std::to_string(c.mtu) + " on " + c.ifname + " of node \"" + n.name +
+                                         "\", which has IPv6 address " + p.str() +
+                                         ": IPv6 needs an mtu of at least 1280 (the kernel would remove its IPv6 "
+                                         "addresses)");
+}
+
 void check_change(const Scenario& s, const Stage& st, const Change& c, Diagnostics& diags) {
   const Node* n = s.find_node(c.node);
   if (!n) {
@@ -261,8 +274,10 @@ void check_change(const Scenario& s, const Stage& st, const Change& c, Diagnosti
   // a route to delete is checked too: the builder would drop an unknown dev or table and delete another route
   if (c.route) check_route(*n, *c.route, diags, c.kind == Change::Kind::route_add ? "route" : "route_del");
   if (c.kind == Change::Kind::nat) check_nat(*n, c.nat, diags);
-  if (c.kind == Change::Kind::link_mtu && !c.ifname.empty())
+  if (c.kind == Change::Kind::link_mtu && !c.ifname.empty()) {
     check_iface_ref(*n, c.ifname, c.ifname_loc, "link_mtu", diags);
+    check_link_mtu_v6(*n, c, diags);
+  }
   if (c.kind == Change::Kind::link_up || c.kind == Change::Kind::link_down) {
     if (c.ifname.empty())
       diags.add(c.ifname_loc, "link_up / link_down name an interface of the node");
