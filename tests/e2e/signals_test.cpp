@@ -165,7 +165,8 @@ TEST_F(Signals, SigintAndSigtermDuringProbing) {
     EXPECT_NE(xml.find("interrupted"), std::string::npos) << xml;
     EXPECT_NE(xml.find("<skipped"), std::string::npos) << xml;  // the silent drops were undecided
     EXPECT_EQ(xml.find("<failure"), std::string::npos) << xml;
-    EXPECT_LT(r.exit_after_signal_s, 4.0) << "the stage in flight lasts at most its deadline";
+    // the signal comes 0.7 s into a 4 s stage: finishing the stage would take 3.3 s more
+    EXPECT_LT(r.exit_after_signal_s, 2.0) << "the probes in flight stop at once, not at the stage's deadline";
     std::cout << signal_name(sig) << " while probing: exit " << r.end.exit_code << " after " << r.exit_after_signal_s
               << " s\n";
     fs::remove(r.junit);
