@@ -421,6 +421,35 @@ h2  -            NG
 """
 )";
 
+// A nexthop clause with `onlink` (and a weight): the gateway 10.9.9.1 is in none of src's
+// subnets, so the kernel refuses the route unless RTNH_F_ONLINK reaches it; src then ARPs for
+// the gateway on s1, and r1, which holds it, answers. The second route names its table `main`
+// (a name every node has) and writes weight before onlink.
+TEST(Nexthops, OnlinkAndWeightInANexthopClause) {
+  const auto r = run_text(R"(name = "nexthop onlink"
+probe = { deadline_ms = 200 }
+[nodes.src]
+routes = ["10.1.0.0/16 nexthop via 10.9.9.1 dev s1 onlink weight 5",
+          "10.2.0.0/16 table main nexthop via 10.9.9.1 dev s1 weight 2 onlink"]
+[nodes.r1]
+[[links]]
+a = { node = "src", ifname = "s1", addresses = ["192.0.2.2/24"] }
+b = { node = "r1", ifname = "r1a", addresses = ["192.0.2.1/24", "10.9.9.1/32", "10.1.0.1/32", "10.2.0.1/32"] }
+[[stages]]
+[[stages.check]]
+from = "src"
+to = "10.1.0.1"
+expect = "OK"
+[[stages.check]]
+from = "src"
+to = "10.2.0.1"
+expect = "OK"
+)");
+  expect_all_pass(r);
+  EXPECT_EQ(cell(r, 0, "icmp", "10.1.0.1", "src").observed, report::Verdict::ok);
+  EXPECT_EQ(cell(r, 0, "icmp", "10.2.0.1", "src").observed, report::Verdict::ok);
+}
+
 TEST(Bridges, MtuMacAndUpAreApplied) {
   auto s = scenario::parse_scenario(k_bridges, "t.toml");
   ASSERT_TRUE(s.ok()) << s.error().message;
