@@ -262,6 +262,17 @@ void check_link_mtu_v6(const Node& n, const Change& c, Diagnostics& diags) {
                                          "addresses)");
 }
 
+/// The kernel matches an IPv6 deletion by destination, gateway, device, metric and table, not by
+/// type: `route_del = "prohibit P"` deletes the first route to P, whatever its type. With the
+/// metric, the route is the one the user means.
+void check_v6_typed_delete(const Node& n, const Route& r, Diagnostics& diags) {
+  if (r.destination.address.family != Family::v6 || r.type == RouteType::unicast || r.metric) return;
+  diags.add(r.loc, "route_del \"" + r.text + "\" in node \"" + n.name +
+                       "\": the kernel does not match an IPv6 deletion by its type and could delete another route to " +
+                       r.destination.str() + "; add the route's metric (1024 unless its route gave one), e.g. \"" +
+                       r.text + " metric 1024\"");
+}
+
 void check_change(const Scenario& s, const Stage& st, const Change& c, Diagnostics& diags) {
   const Node* n = s.find_node(c.node);
   if (!n) {
@@ -273,6 +284,7 @@ void check_change(const Scenario& s, const Stage& st, const Change& c, Diagnosti
   for (const auto& y : c.sysctls) check_sysctl(n, n->name, y, diags);
   // a route to delete is checked too: the builder would drop an unknown dev or table and delete another route
   if (c.route) check_route(*n, *c.route, diags, c.kind == Change::Kind::route_add ? "route" : "route_del");
+  if (c.route && c.kind == Change::Kind::route_del) check_v6_typed_delete(*n, *c.route, diags);
   if (c.kind == Change::Kind::nat) check_nat(*n, c.nat, diags);
   if (c.kind == Change::Kind::link_mtu && !c.ifname.empty()) {
     check_iface_ref(*n, c.ifname, c.ifname_loc, "link_mtu", diags);
