@@ -9,6 +9,7 @@
 
 #include "core/netns.hpp"
 #include "run/runner.hpp"
+#include "run/run_text.hpp"
 #include "scenario/loader.hpp"
 #include "support/files.hpp"
 #include "support/link_query.hpp"
@@ -53,15 +54,6 @@ b = { node = "server", ifname = "s0", addresses = ["198.51.100.1/24", "198.51.10
 }
 
 const std::string k_server_back = "routes = [\"default via 198.51.100.254\", \"default via 2001:db8:2::fe\"]\n";
-
-RunResult run_parsed(const Result<scenario::Scenario>& s) {
-  EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().message);
-  if (!s) return {};
-  std::atomic<bool> stop{false};
-  return run_scenario(*s, {}, stop);
-}
-
-RunResult run_text(const std::string& text) { return run_parsed(scenario::parse_scenario(text, "t.toml")); }
 
 /// Runs a scenario written to a file first: the only way its nft_file keys are read.
 RunResult run_as_file(const std::string& text) {

@@ -7,6 +7,7 @@
 
 #include "core/netns.hpp"
 #include "run/runner.hpp"
+#include "run/run_text.hpp"
 #include "topology/builder.hpp"
 #include "scenario/loader.hpp"
 
@@ -34,14 +35,6 @@ b = { node = "router", ifname = "r0", addresses = ["192.0.2.254/24"] }
 a = { node = "router", ifname = "r1", addresses = ["198.51.100.254/24", "198.51.100.77/24"] }
 b = { node = "server", ifname = "s0", addresses = ["198.51.100.1/24"] }
 )";
-}
-
-RunResult run_text(const std::string& text) {
-  auto s = scenario::parse_scenario(text, "t.toml");
-  EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().message);
-  if (!s) return {};
-  std::atomic<bool> stop{false};
-  return run_scenario(*s, {}, stop);
 }
 
 /// The cell of stage `stage` for (probe, target address); fails the test when missing.

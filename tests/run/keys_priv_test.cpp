@@ -11,6 +11,7 @@
 
 #include "run/kept_run.hpp"
 #include "run/runner.hpp"
+#include "run/run_text.hpp"
 #include "scenario/loader.hpp"
 
 namespace nscheck::run {
@@ -41,14 +42,6 @@ b = { node = "server", ifname = "s0", addresses = ["198.51.100.1/24"] }
 
 const std::string k_client_default = "routes = [\"default via 192.0.2.254\"]\n";
 const std::string k_forwarding = "sysctl = { \"net.ipv4.ip_forward\" = 1 }\n";
-
-RunResult run_text(const std::string& text) {
-  auto s = scenario::parse_scenario(text, "t.toml");
-  EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().message);
-  if (!s) return {};
-  std::atomic<bool> stop{false};
-  return run_scenario(*s, {}, stop);
-}
 
 const report::Stage& stage(const RunResult& r, std::size_t i) {
   static const report::Stage none;
