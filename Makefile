@@ -5,7 +5,7 @@ JOBS     ?= $(shell nproc)
 SCENARIO ?= scenarios/003_router.toml
 JUNIT    ?= $(BUILD)/junit.xml
 
-.PHONY: all deps build run check test sanitize fuzz bench clean
+.PHONY: all deps build run check test sanitize tsan fuzz bench clean
 
 all: build
 
@@ -21,8 +21,9 @@ run: build
 	$(BUILD)/nscheck run $(SCENARIO) --junit $(JUNIT)
 
 ## the whole suite, as CI runs it: every CTest test, then the privileged and end-to-end tests
-## again under AddressSanitizer + UBSan, then the scenario loader fuzzer for $(FUZZ_SECONDS) s
-test: check sanitize fuzz
+## again under AddressSanitizer + UBSan, the probe engine's under ThreadSanitizer, then the
+## scenario loader fuzzer for $(FUZZ_SECONDS) s
+test: check sanitize tsan fuzz
 
 ## build, then run every CTest test: unit, privileged (real namespaces, needs root), end to end
 check: build
@@ -31,6 +32,10 @@ check: build
 ## AddressSanitizer + UBSan build in build-asan/, privileged and end-to-end tests
 sanitize: deps
 	.ci/sanitize
+
+## ThreadSanitizer build in build-tsan/: the probe engine's privileged tests (several threads)
+tsan: deps
+	.ci/tsan
 
 ## libFuzzer (clang) on the scenario loader, seeded with scenarios/ and tests/bad/
 FUZZ_SECONDS ?= 60

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
@@ -60,9 +61,10 @@ std::optional<IpAddress> source_of(const sockaddr_storage& from) {
 
 }  // namespace
 
-Batch::Batch(asio::io_context& io, std::vector<BatchSource> sources, std::vector<BatchProbe> probes,
-             const ProbeOptions& options, const icmp::Nonce& nonce)
-    : io_(io),
+Batch::Batch(asio::any_io_executor executor, std::vector<BatchSource> sources, std::vector<BatchProbe> probes,
+             const ProbeOptions& options, const icmp::Nonce& nonce, std::function<void()> on_finished)
+    : executor_(std::move(executor)),
+      on_finished_(std::move(on_finished)),
       sources_(std::move(sources)),
       probes_(std::move(probes)),
       options_(options),
@@ -71,7 +73,7 @@ Batch::Batch(asio::io_context& io, std::vector<BatchSource> sources, std::vector
       retry_interval_(window_ / options.count),
       source_state_(sources_.size()),
       state_(probes_.size()),
-      timer_(io),
+      timer_(executor_),
       undecided_(probes_.size()),
       buffer_(k_receive_batch * k_receive_slot),
       iovecs_(k_receive_batch),
@@ -138,9 +140,10 @@ int Batch::receive_some(std::size_t s) {
 }
 
 void Batch::arm_read(std::size_t s) {
-  sources_[s].socket->async_wait(asio::socket_base::wait_read, [this, s](const error_code& ec) {
-    if (!ec && !finished_) on_readable(s);
-  });
+  sources_[s].socket->async_wait(asio::socket_base::wait_read,
+                                 asio::bind_executor(executor_, [this, s](const error_code& ec) {
+                                   if (!ec && !finished_) on_readable(s);
+                                 }));
 }
 
 /// Reads what socket s holds. The reactor is edge-triggered: a socket left with unread data
@@ -150,7 +153,7 @@ void Batch::on_readable(std::size_t s) {
     if (!finished_) arm_read(s);
     return;
   }
-  asio::post(io_, [this, s] {
+  asio::post(executor_, [this, s] {
     if (!finished_) on_readable(s);
   });
 }
@@ -263,7 +266,7 @@ void Batch::make_ready(std::size_t s) {
 void Batch::post_sender() {
   if (sender_posted_ || finished_) return;
   sender_posted_ = true;
-  asio::post(io_, [this] {
+  asio::post(executor_, [this] {
     sender_posted_ = false;
     send_round();
   });
@@ -389,10 +392,11 @@ void Batch::wait_writable(std::size_t s) {
   ss.write_waiting = true;
   ss.stalled_since = elapsed();
   schedule(stalls_, {ss.stalled_since + window_, s});
-  sources_[s].socket->async_wait(asio::socket_base::wait_write, [this, s](const error_code& ec) {
-    source_state_[s].write_waiting = false;
-    if (!ec && !finished_) make_ready(s);
-  });
+  sources_[s].socket->async_wait(asio::socket_base::wait_write,
+                                 asio::bind_executor(executor_, [this, s](const error_code& ec) {
+                                   source_state_[s].write_waiting = false;
+                                   if (!ec && !finished_) make_ready(s);
+                                 }));
 }
 
 /// A socket refused every send for a whole deadline: its queued requests fail as harness errors.
@@ -516,6 +520,7 @@ void Batch::finish() {
   error_code ignored;
   timer_.cancel();
   for (BatchSource& src : sources_) src.socket->cancel(ignored);
+  if (on_finished_) on_finished_();
 }
 
 }  // namespace nscheck::probes

@@ -2,6 +2,10 @@
 // One run of the probe engine: every probe of the batch in flight together on the engine's
 // io_context. Internal to probes/ (it names Asio types); the engine is its only user.
 //
+// Threads: every handler of a batch runs on the executor it is given (a strand of the engine's
+// io_context), so a big run splits its sockets over several batches that run in parallel on
+// the threads running that io_context, each batch single-threaded inside.
+//
 // Numbering: probe k of a socket (its local index) sends attempt a as slot k * count + a,
 // carried as identifier id_base + slot / 65536 and sequence slot % 65536. Every socket of a run
 // gets its own identifiers, so sockets sharing a namespace (which all receive every ICMP
@@ -17,12 +21,13 @@
 #include <sys/socket.h>
 
 #include <array>
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/generic/raw_protocol.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <span>
 #include <utility>
@@ -56,15 +61,18 @@ struct BatchProbe {
 /// Runs one batch to completion: returns one result per BatchProbe, in order.
 class Batch {
  public:
-  Batch(boost::asio::io_context& io, std::vector<BatchSource> sources, std::vector<BatchProbe> probes,
-        const ProbeOptions& options, const icmp::Nonce& nonce);
+  /// executor: where every handler of the batch runs (a strand when several threads run the
+  /// io_context). on_finished: called once, on that executor, when the batch finishes.
+  Batch(boost::asio::any_io_executor executor, std::vector<BatchSource> sources, std::vector<BatchProbe> probes,
+        const ProbeOptions& options, const icmp::Nonce& nonce, std::function<void()> on_finished = {});
 
   /// Sends every first request; the io_context does the rest (sends, listens and retries)
-  /// until every probe is decided.
+  /// until every probe is decided. Call before any thread runs the io_context, or on the executor.
   void start();
   [[nodiscard]] bool finished() const { return finished_; }
-  /// Ends the batch now: undecided probes come back interrupted.
+  /// Ends the batch now: undecided probes come back interrupted. Call on the executor.
   void interrupt();
+  [[nodiscard]] const boost::asio::any_io_executor& executor() const { return executor_; }
   /// The result of probe p (an index into the BatchProbes), once finished; frees the record of
   /// its requests (call once per probe).
   ProbeResult take_result(std::size_t p);
@@ -139,7 +147,8 @@ class Batch {
   void update_decided(std::size_t p);
   void finish();
 
-  boost::asio::io_context& io_;
+  boost::asio::any_io_executor executor_;
+  std::function<void()> on_finished_;
   std::vector<BatchSource> sources_;
   std::vector<BatchProbe> probes_;
   ProbeOptions options_;

@@ -8,9 +8,12 @@
 #include <algorithm>
 #include <array>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
 #include <cerrno>
 #include <map>
 #include <random>
+#include <thread>
 #include <tuple>
 
 #include "probes/batch.hpp"
@@ -19,6 +22,7 @@
 #include "probes/listeners.hpp"
 #include "probes/neighbour_table.hpp"
 #include "probes/probe_checks.hpp"
+#include "probes/shards.hpp"
 #include "probes/socket_factory.hpp"
 
 namespace nscheck::probes {
@@ -64,6 +68,15 @@ Result<void> check_options(const ProbeOptions& options) {
   return {};
 }
 
+/// The ICMP probes of a run: one batch per shard of its sockets, and where each probe went.
+struct IcmpRun {
+  static constexpr std::size_t k_none = SIZE_MAX;
+  std::vector<std::unique_ptr<Batch>> batches;
+  std::vector<std::size_t> shard;  ///< per probe of the subset: its batch, or k_none
+  std::vector<std::size_t> local;  ///< per probe of the subset: its index in that batch
+  std::size_t threads = 1;         ///< threads to run the io_context while the batches run
+};
+
 }  // namespace
 
 struct ProbeEngine::Impl {
@@ -88,17 +101,19 @@ struct ProbeEngine::Impl {
   Result<std::vector<UniqueFd>> open_in_namespaces(const ProbeSubset& probes, const std::vector<std::size_t>& owners);
   Result<RawSocket*> adopt(const SocketKey& key, UniqueFd fd);
   Result<void> assign_ids(std::vector<BatchSource>& sources, int count);
-  Result<std::unique_ptr<Batch>> icmp_batch(const ProbeSubset& probes, Plan& plan, std::vector<std::size_t>& index,
-                                            const ProbeOptions& options);
-  void icmp_results(const ProbeSubset& probes, const Plan& plan, const std::vector<std::size_t>& index, Batch& batch,
+  static std::vector<BatchSource> group_by_socket(const ProbeSubset& probes, const Plan& plan);
+  Result<IcmpRun> icmp_batches(const ProbeSubset& probes, Plan& plan, const ProbeOptions& options);
+  void icmp_results(const ProbeSubset& probes, const Plan& plan, IcmpRun& icmp,
                     const std::function<void(std::size_t, ProbeResult&&)>& deliver);
   std::vector<std::string> serve_listeners(std::span<const ListenerSpec> specs, Listeners& listeners);
-  void drive(Batch& icmp, FlowBatch& flows, const ProbeOptions& options);
+  void drive(IcmpRun& icmp, FlowBatch& flows, const ProbeOptions& options);
+  void batch_finished();
   void watch_stop();
 
   boost::asio::steady_timer stop_timer{io};  ///< after io: destroyed before it
-  Batch* running_icmp = nullptr;             ///< the batches drive() runs, while it runs
+  IcmpRun* running_icmp = nullptr;           ///< the batches drive() runs, while it runs
   FlowBatch* running_flows = nullptr;
+  std::atomic<std::size_t> unfinished{0};    ///< batches of the running drive() not yet finished
   const std::atomic<bool>* stop = nullptr;
   icmp::Nonce make_nonce();
 };
@@ -209,14 +224,46 @@ Result<void> ProbeEngine::Impl::assign_ids(std::vector<BatchSource>& sources, in
   return {};
 }
 
-/// The ICMP batch of a run; index maps each probe to its place in the batch (or k_none).
-Result<std::unique_ptr<Batch>> ProbeEngine::Impl::icmp_batch(const ProbeSubset& probes, Plan& plan,
-                                                             std::vector<std::size_t>& index,
-                                                             const ProbeOptions& options) {
+namespace {
+
+/// One shard's sources and probes, numbered inside the shard.
+struct Shard {
   std::vector<BatchSource> sources;
-  std::vector<BatchProbe> batch_probes;
+  std::vector<BatchProbe> probes;
+};
+
+/// Deals the sources out to `count` shards (see spread_loads), renumbering their probes; records
+/// in run where each probe of the subset went.
+std::vector<Shard> deal_out(std::vector<BatchSource> sources, std::size_t count, const ProbeSubset& probes,
+                            IcmpRun& run) {
+  std::vector<std::size_t> loads;
+  for (const BatchSource& src : sources) loads.push_back(src.probes.size());
+  const auto shard_of = spread_loads(loads, count);
+  std::vector<Shard> shards(count);
+  run.shard.assign(probes.size(), IcmpRun::k_none);
+  run.local.assign(probes.size(), 0);
+  for (std::size_t s = 0; s < sources.size(); ++s) {
+    const std::size_t b = shard_of[s];
+    Shard& shard = shards[b];
+    BatchSource src = std::move(sources[s]);
+    for (std::size_t local = 0; local < src.probes.size(); ++local) {
+      const std::size_t i = src.probes[local];
+      run.shard[i] = b;
+      run.local[i] = shard.probes.size();
+      shard.probes.push_back(BatchProbe{probes[i].destination, shard.sources.size(), local});
+      src.probes[local] = run.local[i];
+    }
+    shard.sources.push_back(std::move(src));
+  }
+  return shards;
+}
+
+}  // namespace
+
+/// The run's ICMP probes grouped by socket; each source's probes are indices into the subset.
+std::vector<BatchSource> ProbeEngine::Impl::group_by_socket(const ProbeSubset& probes, const Plan& plan) {
+  std::vector<BatchSource> sources;
   std::vector<std::size_t> source_of_key(plan.keys.size(), Plan::k_none);
-  index.assign(probes.size(), Plan::k_none);
   for (std::size_t i = 0; i < probes.size(); ++i) {
     const std::size_t k = plan.key_of_probe[i];
     if (k == Plan::k_none || !plan.socket[k]) continue;
@@ -224,23 +271,35 @@ Result<std::unique_ptr<Batch>> ProbeEngine::Impl::icmp_batch(const ProbeSubset& 
       source_of_key[k] = sources.size();
       sources.push_back(BatchSource{plan.socket[k], plan.keys[k].family});
     }
-    BatchSource& src = sources[source_of_key[k]];
-    index[i] = batch_probes.size();
-    batch_probes.push_back(BatchProbe{probes[i].destination, source_of_key[k], src.probes.size()});
-    src.probes.push_back(index[i]);
+    sources[source_of_key[k]].probes.push_back(i);
   }
+  return sources;
+}
+
+/// The ICMP batches of a run: its sockets dealt out to shards, each a batch on a strand of its own.
+Result<IcmpRun> ProbeEngine::Impl::icmp_batches(const ProbeSubset& probes, Plan& plan, const ProbeOptions& options) {
+  auto sources = group_by_socket(probes, plan);
   NS_CHECK(assign_ids(sources, options.count));
-  return std::make_unique<Batch>(io, std::move(sources), std::move(batch_probes), options, make_nonce());
+  const ShardPlan split =
+      plan_shards(probes.size(), sources.size(), std::thread::hardware_concurrency(), options.threads);
+  IcmpRun run;
+  run.threads = split.threads;
+  const icmp::Nonce nonce = make_nonce();
+  for (Shard& shard : deal_out(std::move(sources), split.shards, probes, run))
+    run.batches.push_back(std::make_unique<Batch>(boost::asio::make_strand(io), std::move(shard.sources),
+                                                  std::move(shard.probes), options, nonce,
+                                                  [this] { batch_finished(); }));
+  return run;
 }
 
 /// Hands over each ICMP probe's result, with its index in the caller's probes.
-void ProbeEngine::Impl::icmp_results(const ProbeSubset& probes, const Plan& plan, const std::vector<std::size_t>& index,
-                                     Batch& batch, const std::function<void(std::size_t, ProbeResult&&)>& deliver) {
+void ProbeEngine::Impl::icmp_results(const ProbeSubset& probes, const Plan& plan, IcmpRun& icmp,
+                                     const std::function<void(std::size_t, ProbeResult&&)>& deliver) {
   for (std::size_t i = 0; i < probes.size(); ++i) {
     ProbeResult r;
     const std::size_t k = plan.key_of_probe[i];
-    if (index[i] != Plan::k_none)
-      r = batch.take_result(index[i]);
+    if (icmp.shard[i] != IcmpRun::k_none)
+      r = icmp.batches[icmp.shard[i]]->take_result(icmp.local[i]);
     else
       r.detail = k == Plan::k_none ? plan.refused.at(i) : plan.key_failure[k];
     deliver(probes.caller_index(i), std::move(r));
@@ -265,11 +324,12 @@ std::vector<std::string> ProbeEngine::Impl::serve_listeners(std::span<const List
 
 /// Checks the stop flag every 20 ms while a batch runs. The timer and this state belong to the
 /// engine: a wait that had already completed when the batch ended still runs its handler later.
+/// Each batch is interrupted on its own executor.
 void ProbeEngine::Impl::watch_stop() {
   if (!running_icmp || !stop) return;  // no batch runs any more
   if (stop->load()) {
-    running_icmp->interrupt();
-    running_flows->interrupt();
+    for (auto& batch : running_icmp->batches) boost::asio::post(batch->executor(), [b = batch.get()] { b->interrupt(); });
+    boost::asio::post(running_flows->executor(), [f = running_flows] { f->interrupt(); });
     return;
   }
   stop_timer.expires_after(std::chrono::milliseconds(20));
@@ -278,17 +338,27 @@ void ProbeEngine::Impl::watch_stop() {
   });
 }
 
-/// Runs the io_context until both batches are decided.
-void ProbeEngine::Impl::drive(Batch& icmp, FlowBatch& flows, const ProbeOptions& options) {
+/// One batch of the running drive() finished (on its executor): the last one stops the io_context.
+void ProbeEngine::Impl::batch_finished() {
+  if (unfinished.fetch_sub(1) == 1) io.stop();
+}
+
+/// Runs the io_context on icmp.threads threads until every batch is finished. What is
+/// left queued (cancelled handlers) runs at the caller's next poll.
+void ProbeEngine::Impl::drive(IcmpRun& icmp, FlowBatch& flows, const ProbeOptions& options) {
   io.restart();
   running_icmp = &icmp;
   running_flows = &flows;
   stop = options.stop;
+  unfinished = icmp.batches.size() + 1;
   watch_stop();
-  icmp.start();
+  for (auto& batch : icmp.batches) batch->start();
   flows.start();
-  while (!(icmp.finished() && flows.finished()))
-    if (io.run_one() == 0) break;
+  {
+    std::vector<std::jthread> helpers;
+    for (std::size_t t = 1; t < icmp.threads; ++t) helpers.emplace_back([this] { io.run(); });
+    if (unfinished.load() != 0) io.run();
+  }  // joined: every batch is finished, or the io_context ran out of work
   running_icmp = nullptr;
   running_flows = nullptr;
   stop_timer.cancel();
@@ -353,10 +423,10 @@ Result<void> ProbeEngine::run(std::span<const Probe> probes, std::span<const Lis
   }
   NS_TRY(plan, impl_->plan(icmp_probes));
   NS_CHECK(impl_->open_missing(icmp_probes, plan));
-  std::vector<std::size_t> icmp_index;
-  NS_TRY(icmp, impl_->icmp_batch(icmp_probes, plan, icmp_index, options));
+  NS_TRY(icmp, impl_->icmp_batches(icmp_probes, plan, options));
   const std::uint64_t tag = random_tag(impl_->random);
-  Listeners listeners(impl_->io, tag);
+  const boost::asio::any_io_executor flow_executor = boost::asio::make_strand(impl_->io);
+  Listeners listeners(flow_executor, tag);
   const auto listener_failure = impl_->serve_listeners(listener_specs, listeners);
   auto setup = set_up_flows(flow_probes, listener_specs, listener_failure, options.count);
   if (!setup) {
@@ -365,9 +435,10 @@ Result<void> ProbeEngine::run(std::span<const Probe> probes, std::span<const Lis
     impl_->io.poll();
     return setup.error();
   }
-  FlowBatch flows(impl_->io, std::move(setup->probes), std::move(setup->udp_sockets), options, tag);
+  FlowBatch flows(flow_executor, std::move(setup->probes), std::move(setup->udp_sockets), options, tag,
+                  [impl = impl_.get()] { impl->batch_finished(); });
   const std::uint64_t fulls_before = neighbour_table_fulls();
-  impl_->drive(*icmp, flows, options);
+  impl_->drive(icmp, flows, options);
   const bool tables_full = neighbour_table_fulls() != fulls_before;
   listeners.stop();
   impl_->io.restart();
@@ -376,8 +447,8 @@ Result<void> ProbeEngine::run(std::span<const Probe> probes, std::span<const Lis
     if (tables_full) blame_full_table(r);
     sink(i, std::move(r));
   };
-  impl_->icmp_results(icmp_probes, plan, icmp_index, *icmp, deliver);
-  icmp.reset();
+  impl_->icmp_results(icmp_probes, plan, icmp, deliver);
+  icmp.batches.clear();
   auto flow_results = flows.results(listeners);
   std::vector<ProbeResult> by_flow(flow_of.size());
   for (std::size_t b = 0; b < flow_results.size(); ++b) by_flow[setup->caller[b]] = std::move(flow_results[b]);

@@ -1,6 +1,7 @@
 #pragma once
 // The probe engine: one Asio io_context for the whole run. All probes of a batch are in flight
-// together, so a batch full of silent drops costs one deadline, not one per probe.
+// together, so a batch full of silent drops costs one deadline, not one per probe. A big batch
+// shares its sockets out among several threads running that io_context (probes/shards.hpp).
 
 #include <functional>
 #include <memory>
@@ -16,7 +17,10 @@ namespace nscheck::probes {
 /// address family and binding): ICMP echo for IPv4 destinations, ICMPv6 echo for IPv6 ones,
 /// TCP and UDP probes (fresh sockets per batch) with their built-in listeners, mixed freely
 /// in one batch under one deadline.
-/// Not thread-safe: one thread runs one batch at a time.
+/// Not thread-safe: one caller runs one batch at a time. Inside a batch, the ICMP sockets are
+/// dealt out to shards, each a Batch on a strand of its own, and ProbeOptions::threads threads
+/// run the io_context (one per CPU for a big batch); the TCP/UDP probes and listeners share one
+/// more strand. A socket belongs to one shard, so no two threads ever touch its state.
 ///
 /// A batch: every first request goes out at once (round-robin over the sockets); a probe is OK
 /// on the first matching echo reply (identifier, sequence, nonce, and source == destination).

@@ -67,7 +67,7 @@ struct FlowBatch::Connection {
 };
 
 struct FlowBatch::State {
-  explicit State(asio::io_context& io) : retry(io), window(io) {}
+  explicit State(const asio::any_io_executor& executor) : retry(executor), window(executor) {}
   std::vector<Attempt> attempts;
   std::vector<std::unique_ptr<Connection>> connections;  ///< TCP: per attempt
   asio::steady_timer retry;
@@ -75,9 +75,10 @@ struct FlowBatch::State {
   bool decided = false;
 };
 
-FlowBatch::FlowBatch(asio::io_context& io, std::vector<FlowProbe> probes, std::vector<UniqueFd> udp_sockets,
-                     const ProbeOptions& options, std::uint64_t tag)
-    : io_(io),
+FlowBatch::FlowBatch(asio::any_io_executor executor, std::vector<FlowProbe> probes, std::vector<UniqueFd> udp_sockets,
+                     const ProbeOptions& options, std::uint64_t tag, std::function<void()> on_finished)
+    : executor_(std::move(executor)),
+      on_finished_(std::move(on_finished)),
       probes_(std::move(probes)),
       options_(options),
       tag_(tag),
@@ -85,7 +86,7 @@ FlowBatch::FlowBatch(asio::io_context& io, std::vector<FlowProbe> probes, std::v
       retry_interval_(window_ / options.count),
       undecided_(probes_.size()) {
   for (auto& fd : udp_sockets) {
-    auto& s = *udp_.emplace_back(std::make_unique<udp::socket>(io_));
+    auto& s = *udp_.emplace_back(std::make_unique<udp::socket>(executor_));
     sockaddr_storage ss{};
     socklen_t len = sizeof ss;
     ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&ss), &len);
@@ -94,7 +95,7 @@ FlowBatch::FlowBatch(asio::io_context& io, std::vector<FlowProbe> probes, std::v
   }
   state_.reserve(probes_.size());
   for (std::size_t p = 0; p < probes_.size(); ++p) {
-    state_.push_back(std::make_unique<State>(io_));
+    state_.push_back(std::make_unique<State>(executor_));
     if (probes_[p].kind == ProbeKind::udp) by_destination_[{probes_[p].udp_socket, probes_[p].destination}].push_back(p);
   }
 }
@@ -145,7 +146,7 @@ void FlowBatch::connect(std::size_t p, std::size_t a) {
   if (rc != 0 && err != EINPROGRESS) return fail(p, a, err == ECONNREFUSED ? AttemptFate::refused : AttemptFate::send_error, err);
   const bool v6 = probes_[p].destination.address.family == Family::v6;
   if (st.connections.size() <= a) st.connections.resize(a + 1);
-  st.connections[a] = std::make_unique<Connection>(Connection{tcp::socket(io_)});
+  st.connections[a] = std::make_unique<Connection>(Connection{tcp::socket(executor_)});
   error_code ec;
   st.connections[a]->socket.assign(v6 ? tcp::v6() : tcp::v4(), fd.get(), ec);
   if (ec) return fail(p, a, AttemptFate::send_error, ec.value());
@@ -366,6 +367,7 @@ void FlowBatch::finish() {
       if (c) c->socket.close(ignored);
   }
   for (auto& u : udp_) u->cancel(ignored);
+  if (on_finished_) on_finished_();
 }
 
 std::vector<ProbeResult> FlowBatch::results(const Listeners& listeners) const {

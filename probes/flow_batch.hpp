@@ -14,11 +14,12 @@
 // next request follows deadline/count later or at once after an NG-type failure, and an NG
 // needs two requests.
 
-#include <boost/asio/io_context.hpp>
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <vector>
@@ -42,8 +43,10 @@ struct FlowProbe {
 
 class FlowBatch {
  public:
-  FlowBatch(boost::asio::io_context& io, std::vector<FlowProbe> probes, std::vector<UniqueFd> udp_sockets,
-            const ProbeOptions& options, std::uint64_t tag);
+  /// executor: where every handler runs (a strand shared with the batch's Listeners when
+  /// several threads run the io_context). on_finished: called once, on it, when the batch finishes.
+  FlowBatch(boost::asio::any_io_executor executor, std::vector<FlowProbe> probes, std::vector<UniqueFd> udp_sockets,
+            const ProbeOptions& options, std::uint64_t tag, std::function<void()> on_finished = {});
   ~FlowBatch();
   FlowBatch(const FlowBatch&) = delete;
   FlowBatch& operator=(const FlowBatch&) = delete;
@@ -51,8 +54,9 @@ class FlowBatch {
   /// Sends every first request; the io_context does the rest.
   void start();
   [[nodiscard]] bool finished() const { return finished_; }
-  /// Ends the batch now: undecided probes come back interrupted.
+  /// Ends the batch now: undecided probes come back interrupted. Call on the executor.
   void interrupt();
+  [[nodiscard]] const boost::asio::any_io_executor& executor() const { return executor_; }
   /// One result per probe, once finished; seen is filled from the listeners' records.
   std::vector<ProbeResult> results(const Listeners& listeners) const;
 
@@ -83,7 +87,8 @@ class FlowBatch {
   void finish();
   std::optional<std::size_t> locate(std::size_t u, const flow::Token& token) const;
 
-  boost::asio::io_context& io_;
+  boost::asio::any_io_executor executor_;
+  std::function<void()> on_finished_;
   std::vector<FlowProbe> probes_;
   std::vector<std::unique_ptr<boost::asio::ip::udp::socket>> udp_;
   ProbeOptions options_;

@@ -98,20 +98,21 @@ struct Listeners::Connection {
   flow::TokenBytes buffer{};
 };
 
-Listeners::Listeners(asio::io_context& io, std::uint64_t batch_tag) : io_(io), tag_(batch_tag) {}
+Listeners::Listeners(asio::any_io_executor executor, std::uint64_t batch_tag)
+    : executor_(std::move(executor)), tag_(batch_tag) {}
 Listeners::~Listeners() = default;
 
 Result<void> Listeners::serve(std::size_t index, const ListenerSpec& spec, UniqueFd fd) {
   error_code ec;
   const bool v6 = spec.family == Family::v6;
   if (spec.kind == ProbeKind::tcp) {
-    auto& t = *tcp_.emplace_back(std::make_unique<Tcp>(Tcp{index, tcp::acceptor(io_)}));
+    auto& t = *tcp_.emplace_back(std::make_unique<Tcp>(Tcp{index, tcp::acceptor(executor_)}));
     t.acceptor.assign(v6 ? tcp::v6() : tcp::v4(), fd.get(), ec);
     if (ec) return Error{"adopting a TCP listener: " + ec.message(), ec.value(), ErrorKind::internal};
     fd.release();
     accept_next(t);
   } else {
-    auto& u = *udp_.emplace_back(std::make_unique<Udp>(Udp{index, spec.port, udp::socket(io_)}));
+    auto& u = *udp_.emplace_back(std::make_unique<Udp>(Udp{index, spec.port, udp::socket(executor_)}));
     u.socket.assign(v6 ? udp::v6() : udp::v4(), fd.get(), ec);
     if (ec) return Error{"adopting a UDP responder: " + ec.message(), ec.value(), ErrorKind::internal};
     fd.release();
@@ -204,7 +205,7 @@ void Listeners::answer_datagrams(Udp& u) {
     (void)::sendmsg(u.socket.native_handle(), &reply, MSG_DONTWAIT);  // a lost echo is a timeout, as on the wire
   }
   if (answered == k_datagrams_per_turn)
-    asio::post(io_, [this, &u] {
+    asio::post(executor_, [this, &u] {
       if (!stopped_) answer_datagrams(u);
     });
   else

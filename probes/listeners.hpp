@@ -4,7 +4,7 @@
 // (the peer address after any NAT, the local address after any DNAT). Internal to probes/: it
 // names Asio types; the engine is its only user.
 
-#include <boost/asio/io_context.hpp>
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/udp.hpp>
 #include <cstdint>
@@ -21,8 +21,9 @@ namespace nscheck::probes {
 
 class Listeners {
  public:
+  /// executor: where every handler runs (the FlowBatch's, which reads the records).
   /// batch_tag: only tokens carrying it are echoed and recorded.
-  Listeners(boost::asio::io_context& io, std::uint64_t batch_tag);
+  Listeners(boost::asio::any_io_executor executor, std::uint64_t batch_tag);
   ~Listeners();
   Listeners(const Listeners&) = delete;
   Listeners& operator=(const Listeners&) = delete;
@@ -48,7 +49,7 @@ class Listeners {
   void answer_datagrams(Udp& udp);
   void record(const flow::Token& token, Seen seen);
 
-  boost::asio::io_context& io_;
+  boost::asio::any_io_executor executor_;
   std::uint64_t tag_;
   bool stopped_ = false;
   std::vector<std::unique_ptr<Tcp>> tcp_;

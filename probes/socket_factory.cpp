@@ -38,6 +38,12 @@ Result<void> set_icmp6_filter(int fd) {
   return {};
 }
 
+Result<void> set_int(int fd, int level, int option, int value, const char* name) {
+  if (::setsockopt(fd, level, option, &value, sizeof value) != 0)
+    return errno_error(std::string("setsockopt(") + name + ")", errno);
+  return {};
+}
+
 /// SO_*BUFFORCE passes net.core.[rw]mem_max (it needs CAP_NET_ADMIN); without it, take what
 /// the plain option grants rather than fail.
 Result<void> set_buffer(int fd, int force_option, int plain_option, const char* name) {
@@ -66,6 +72,9 @@ Result<UniqueFd> make_socket_here(Family family) {
     return e;
   }
   NS_CHECK(v6 ? set_icmp6_filter(fd.get()) : set_icmp_filter(fd.get()));
+  // DF, as ping's default sets on a path that has no locked MTU; with PMTUDISC_DO the kernel also
+  // skips the host-wide IP ID generator (our 44-byte requests never need fragmenting).
+  if (!v6) NS_CHECK(set_int(fd.get(), IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DO, "IP_MTU_DISCOVER"));
   NS_CHECK(set_big_buffers(fd.get()));
   return fd;
 }
@@ -110,12 +119,6 @@ Result<void> bind_address(int fd, const IpAddress& address) {
 }
 
 int domain_of(Family family) { return family == Family::v6 ? AF_INET6 : AF_INET; }
-
-Result<void> set_int(int fd, int level, int option, int value, const char* name) {
-  if (::setsockopt(fd, level, option, &value, sizeof value) != 0)
-    return errno_error(std::string("setsockopt(") + name + ")", errno);
-  return {};
-}
 
 std::string flow_socket_call(ProbeKind kind, Family family) {
   return std::string("socket(") + (family == Family::v6 ? "AF_INET6" : "AF_INET") +
