@@ -11,7 +11,9 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <cerrno>
+#include <exception>
 #include <map>
+#include <mutex>
 #include <random>
 #include <thread>
 #include <tuple>
@@ -354,14 +356,26 @@ void ProbeEngine::Impl::drive(IcmpRun& icmp, FlowBatch& flows, const ProbeOption
   watch_stop();
   for (auto& batch : icmp.batches) batch->start();
   flows.start();
+  std::exception_ptr failure;  // of a handler, on whichever thread: rethrown here once all are joined
+  std::mutex failure_mutex;
+  auto run_io = [&] {
+    try {
+      io.run();
+    } catch (...) {
+      const std::lock_guard lock(failure_mutex);
+      if (!failure) failure = std::current_exception();
+      io.stop();
+    }
+  };
   {
     std::vector<std::jthread> helpers;
-    for (std::size_t t = 1; t < icmp.threads; ++t) helpers.emplace_back([this] { io.run(); });
-    if (unfinished.load() != 0) io.run();
-  }  // joined: every batch is finished, or the io_context ran out of work
+    for (std::size_t t = 1; t < icmp.threads; ++t) helpers.emplace_back(run_io);
+    if (unfinished.load() != 0) run_io();
+  }  // joined: every batch is finished, or a handler threw, or the io_context ran out of work
   running_icmp = nullptr;
   running_flows = nullptr;
   stop_timer.cancel();
+  if (failure) std::rethrow_exception(failure);
 }
 
 namespace {
