@@ -192,8 +192,13 @@ void read_action(const toml::table& t, const std::string& key, std::string_view 
       c.mtu = static_cast<std::uint32_t>(*mtu);
   } else if (key == "link_up" || key == "link_down") {
     c.kind = key == "link_up" ? Change::Kind::link_up : Change::Kind::link_down;
-    c.ifname = optional_string(t, key.c_str(), diags).value_or("");
     c.ifname_loc = loc_of(v);
+    if (!v.is_string())
+      return diags.add(loc_of(v), key + " must be a string naming an interface of the node, e.g. " + key +
+                                      " = \"eth0\", not " + std::string(type_name(v)));
+    c.ifname = v.as_string()->get();
+    if (c.ifname.empty())
+      diags.add(loc_of(v), key + " = \"\" names no interface: write one of the node's, e.g. " + key + " = \"eth0\"");
   } else {
     for (const auto& [name, kind] : k_nat_keys) {
       if (key != name) continue;

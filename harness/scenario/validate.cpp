@@ -290,12 +290,9 @@ void check_change(const Scenario& s, const Stage& st, const Change& c, Diagnosti
     check_iface_ref(*n, c.ifname, c.ifname_loc, "link_mtu", diags);
     check_link_mtu_v6(*n, c, diags);
   }
-  if (c.kind == Change::Kind::link_up || c.kind == Change::Kind::link_down) {
-    if (c.ifname.empty())
-      diags.add(c.ifname_loc, "link_up / link_down name an interface of the node");
-    else
-      check_iface_ref(*n, c.ifname, c.ifname_loc, c.kind == Change::Kind::link_up ? "link_up" : "link_down", diags);
-  }
+  // an empty or non-string name was reported by the reader
+  if ((c.kind == Change::Kind::link_up || c.kind == Change::Kind::link_down) && !c.ifname.empty())
+    check_iface_ref(*n, c.ifname, c.ifname_loc, c.kind == Change::Kind::link_up ? "link_up" : "link_down", diags);
 }
 
 void check_stage(const Scenario& s, const Stage& st, Diagnostics& diags) {

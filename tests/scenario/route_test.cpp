@@ -55,6 +55,7 @@ TEST(Route, TableWords) {
   EXPECT_EQ(table_id("", names), 254u);
   EXPECT_EQ(table_id("main", names), 254u);
   EXPECT_EQ(table_id("local", names), 255u);
+  EXPECT_EQ(table_id("default", names), 253u);
   EXPECT_EQ(table_id("isp1", names), 100u);
   EXPECT_EQ(table_id("0x100", names), 256u);
   EXPECT_EQ(table_id("4294967295", names), 4294967295u);
