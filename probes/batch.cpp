@@ -1,5 +1,6 @@
 #include "probes/batch.hpp"
 
+#include "core/memory.hpp"
 #include "probes/socket_factory.hpp"
 
 #include <netinet/in.h>
@@ -82,9 +83,24 @@ Batch::Batch(asio::any_io_executor executor, std::vector<BatchSource> sources, s
       send_bytes_(k_send_burst),
       send_names_(k_send_burst),
       send_iovecs_(k_send_burst),
-      send_headers_(k_send_burst) {}
+      send_headers_(k_send_burst) {
+  reserve_populated(attempts_, probes_.size() * static_cast<std::size_t>(options_.count));
+  attempts_.resize(attempts_.capacity());
+}
 
 Batch::Micros Batch::elapsed() const { return std::chrono::duration_cast<Micros>(Clock::now() - start_); }
+
+std::span<Attempt> Batch::attempts(std::size_t p) {
+  return {attempts_.data() + p * static_cast<std::size_t>(options_.count), state_[p].sent};
+}
+
+/// The next attempt of p (the caller made sure fewer than `count` were made).
+Attempt& Batch::new_attempt(std::size_t p, Family family, Micros sent_at) {
+  Attempt& a = attempts_[p * static_cast<std::size_t>(options_.count) + state_[p].sent++];
+  a.family = family;
+  a.sent_at = sent_at;
+  return a;
+}
 
 void Batch::start() {
   for (std::size_t s = 0; s < sources_.size(); ++s) discard_stale(s);
@@ -104,8 +120,7 @@ void Batch::interrupt() {
 
 ProbeResult Batch::take_result(std::size_t p) {
   ProbeState& st = state_[p];
-  ProbeResult r = summarize(st.attempts, options_.deadline);
-  std::vector<Attempt>().swap(st.attempts);
+  ProbeResult r = summarize(attempts(p), options_.deadline);
   if (interrupted_ && !st.decided) {
     r.interrupted = true;
     r.detail = "interrupted before the probe was decided";
@@ -207,7 +222,7 @@ std::optional<std::pair<std::size_t, std::size_t>> Batch::locate(std::size_t s, 
   if (local >= src.probes.size()) return std::nullopt;
   const std::size_t p = src.probes[local];
   const std::size_t attempt = slot % count;
-  if (attempt >= state_[p].attempts.size()) return std::nullopt;
+  if (attempt >= state_[p].sent) return std::nullopt;
   return std::pair{p, attempt};
 }
 
@@ -219,7 +234,7 @@ void Batch::on_echo_reply(std::size_t s, const icmp::EchoReply& reply) {
   if (!hit || !reply.ident.nonce || !nonce_matches(reply.ident.nonce)) return;
   auto [p, attempt] = *hit;
   if (state_[p].decided || reply.source != probes_[p].destination) return;
-  Attempt& a = state_[p].attempts[attempt];
+  Attempt& a = attempts(p)[attempt];
   a.fate = AttemptFate::reply;
   a.answered_at = elapsed();
   update_decided(p);
@@ -232,7 +247,7 @@ void Batch::on_icmp_error(std::size_t s, const icmp::IcmpError& error) {
   if (!hit || !nonce_matches(error.original->nonce)) return;
   auto [p, attempt] = *hit;
   if (state_[p].decided || error.original_destination != probes_[p].destination) return;
-  Attempt& a = state_[p].attempts[attempt];
+  Attempt& a = attempts(p)[attempt];
   if (a.fate != AttemptFate::pending) return;
   a.fate = AttemptFate::icmp_error;
   a.answered_at = elapsed();
@@ -240,7 +255,7 @@ void Batch::on_icmp_error(std::size_t s, const icmp::IcmpError& error) {
   a.icmp_code = error.code;
   a.next_hop_mtu = error.next_hop_mtu;
   a.reporter = error.reporter;
-  if (attempt + 1 == state_[p].attempts.size()) after_failure(p);
+  if (attempt + 1 == state_[p].sent) after_failure(p);
   update_decided(p);
 }
 
@@ -248,7 +263,7 @@ void Batch::on_icmp_error(std::size_t s, const icmp::IcmpError& error) {
 
 void Batch::enqueue(std::size_t p) {
   ProbeState& st = state_[p];
-  if (finished_ || st.decided || st.queued || st.attempts.size() >= static_cast<std::size_t>(options_.count)) return;
+  if (finished_ || st.decided || st.queued || st.sent >= static_cast<std::uint32_t>(options_.count)) return;
   st.queued = true;
   const std::size_t s = probes_[p].source;
   source_state_[s].send_queue.push_back(p);
@@ -344,7 +359,7 @@ Batch::SendStatus Batch::send_burst(std::size_t s, std::size_t& sent) {
 void Batch::stage_request(std::size_t s, std::size_t i) {
   const BatchSource& src = sources_[s];
   const std::size_t p = burst_[i];
-  const std::size_t attempt = state_[p].attempts.size();
+  const std::size_t attempt = state_[p].sent;
   const std::size_t slot = probes_[p].local * static_cast<std::size_t>(options_.count) + attempt;
   const icmp::EchoRequest request{static_cast<std::uint16_t>(src.id_base + slot / k_slots_per_id),
                                   static_cast<std::uint16_t>(slot % k_slots_per_id), nonce_};
@@ -361,12 +376,8 @@ void Batch::stage_request(std::size_t s, std::size_t i) {
 /// Records attempt of probe p as sent at `now` (err: the errno that refused it, 0 = it left);
 /// i: its send slot, whose bytes the EINVAL check reuses.
 void Batch::record_sent(std::size_t s, std::size_t p, Micros now, int err, std::size_t i) {
-  ProbeState& st = state_[p];
-  const std::size_t attempt = st.attempts.size();
-  if (st.attempts.capacity() == 0) st.attempts.reserve(static_cast<std::size_t>(options_.count));
-  Attempt& a = st.attempts.emplace_back();
-  a.family = sources_[s].family;
-  a.sent_at = now;
+  const std::size_t attempt = state_[p].sent;
+  Attempt& a = new_attempt(p, sources_[s].family, now);
   if (attempt == 0) schedule(window_ends_, {a.sent_at + window_, p});
   if (attempt + 1 < static_cast<std::size_t>(options_.count))
     schedule(retries_, {a.sent_at + retry_interval_, p, attempt});
@@ -408,9 +419,11 @@ void Batch::fail_stalled(std::size_t s) {
     ProbeState& st = state_[p];
     st.queued = false;
     if (st.decided) continue;
-    Attempt& a = st.attempts.emplace_back();
-    a.family = sources_[s].family;
-    a.sent_at = elapsed();
+    if (st.sent == static_cast<std::uint32_t>(options_.count)) {  // cannot happen: queued probes have room
+      decide(p);
+      continue;
+    }
+    Attempt& a = new_attempt(p, sources_[s].family, elapsed());
     a.fate = AttemptFate::send_error;
     a.send_errno = EAGAIN;
     decide(p);
@@ -419,7 +432,7 @@ void Batch::fail_stalled(std::size_t s) {
 
 /// The latest attempt of p failed: an NG reason is confirmed by the next request at once.
 void Batch::after_failure(std::size_t p) {
-  if (retry_at_once(state_[p].attempts.back())) enqueue(p);
+  if (retry_at_once(attempts(p).back())) enqueue(p);
 }
 
 // --- timing ----------------------------------------------------------------------------------
@@ -457,11 +470,11 @@ void Batch::end_window(std::size_t p, Micros now) {
   ProbeState& st = state_[p];
   if (st.decided) return;
   const std::size_t needed = std::min<std::size_t>(2, static_cast<std::size_t>(options_.count));
-  if (st.attempts.size() < needed) {
+  if (st.sent < needed) {
     if (!st.queued) enqueue(p);
     return extend(p, now + retry_interval_);
   }
-  const Micros answer_by = st.attempts.back().sent_at + retry_interval_;
+  const Micros answer_by = attempts(p).back().sent_at + retry_interval_;
   if (answer_by > now) return extend(p, answer_by);
   decide(p);
 }
@@ -490,7 +503,7 @@ void Batch::on_timer() {
   while (!retries_.empty() && retries_.front().at <= now) {
     const Due d = retries_.front();
     retries_.pop_front();
-    if (state_[d.index].attempts.size() == d.attempt + 1) enqueue(d.index);  // still the latest
+    if (state_[d.index].sent == d.attempt + 1) enqueue(d.index);  // still the latest
   }
   while (!stalls_.empty() && stalls_.front().at <= now) {
     const Due d = stalls_.front();
@@ -511,7 +524,7 @@ void Batch::decide(std::size_t p) {
 }
 
 void Batch::update_decided(std::size_t p) {
-  if (is_decided(state_[p].attempts, options_.count)) decide(p);
+  if (is_decided(attempts(p), options_.count)) decide(p);
 }
 
 void Batch::finish() {

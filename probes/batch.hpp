@@ -73,8 +73,8 @@ class Batch {
   /// Ends the batch now: undecided probes come back interrupted. Call on the executor.
   void interrupt();
   [[nodiscard]] const boost::asio::any_io_executor& executor() const { return executor_; }
-  /// The result of probe p (an index into the BatchProbes), once finished; frees the record of
-  /// its requests (call once per probe).
+  /// The result of probe p (an index into the BatchProbes), once finished. The records of the
+  /// requests live in one array, freed with the batch.
   ProbeResult take_result(std::size_t p);
 
  private:
@@ -88,7 +88,7 @@ class Batch {
     Micros stalled_since{0};
   };
   struct ProbeState {
-    std::vector<Attempt> attempts;
+    std::uint32_t sent = 0;  ///< attempts made: the first `sent` of its `count` in attempts_
     bool queued = false;
     bool decided = false;
   };
@@ -110,6 +110,8 @@ class Batch {
   static constexpr std::size_t k_send_burst = 16;
 
   Micros elapsed() const;
+  std::span<Attempt> attempts(std::size_t p);
+  Attempt& new_attempt(std::size_t p, Family family, Micros sent_at);
   void discard_stale(std::size_t s);
   int receive_some(std::size_t s);
   void arm_read(std::size_t s);
@@ -157,6 +159,8 @@ class Batch {
   Micros retry_interval_;
   std::vector<SourceState> source_state_;
   std::vector<ProbeState> state_;
+  /// Every probe's attempts, `count` slots each (one allocation, not one per probe).
+  std::vector<Attempt> attempts_;
   std::deque<std::size_t> ready_;  ///< sources with requests to send, served round-robin
   bool sender_posted_ = false;
   std::deque<Due> retries_;  ///< due times only grow in each of these queues

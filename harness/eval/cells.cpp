@@ -1,5 +1,7 @@
 #include "eval/cells.hpp"
 
+#include "core/memory.hpp"
+
 #include <map>
 #include <utility>
 
@@ -142,7 +144,7 @@ std::vector<IpAddress> target_addresses(const scenario::Scenario& s, const Targe
 
 std::vector<PlannedCell> plan_cells(const scenario::Scenario& s, const scenario::Stage& st) {
   std::vector<PlannedCell> cells;
-  cells.reserve(cell_count(s, st));
+  reserve_populated(cells, cell_count(s, st));
   for_each_cell(s, st, [&cells](const PlannedCell& c) { cells.push_back(c); });
   return cells;
 }

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <ctime>
 
+#include "core/memory.hpp"
 #include "eval/cells.hpp"
 #include "probes/engine.hpp"
 #include "reports/flips.hpp"
@@ -173,7 +174,7 @@ std::vector<probes::ListenerSpec> listener_specs(const Scenario& s, const topolo
 /// The probes of the cells, in cell order.
 std::vector<probes::Probe> probe_batch(const topology::Topology& topo, const std::vector<eval::PlannedCell>& cells) {
   std::vector<probes::Probe> batch;
-  batch.reserve(cells.size());
+  reserve_populated(batch, cells.size());
   for (const auto& c : cells)
     batch.push_back(
         {topo.ns_fd(c.source_node), c.bind_device, c.bind_address, c.destination, c.kind, c.port, c.listener});
@@ -183,7 +184,7 @@ std::vector<probes::Probe> probe_batch(const topology::Topology& topo, const std
 /// What judging needs of the plan, once the probes are built.
 std::vector<eval::CellKey> keys_of(const std::vector<eval::PlannedCell>& cells) {
   std::vector<eval::CellKey> keys;
-  keys.reserve(cells.size());
+  reserve_populated(keys, cells.size());
   for (const auto& c : cells) keys.push_back(c.key());
   return keys;
 }
@@ -199,7 +200,9 @@ Result<void> probe_stage(const Scenario& s, const Stage& st, topology::Topology&
   auto batch = probe_batch(topo, cells);
   const auto keys = keys_of(cells);
   release(cells);
-  std::vector<report::Cell> judged(keys.size());
+  std::vector<report::Cell> judged;
+  reserve_populated(judged, keys.size());
+  judged.resize(keys.size());
   std::vector<bool> seen(keys.size());
   bool stray = false;  // an index out of range or given twice
   auto ran = engine.run(batch, specs, {st.probe.deadline, st.probe.count, &stop},
