@@ -1,6 +1,7 @@
 #include "probes/engine.hpp"
 
 #include <netinet/in.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -228,6 +229,14 @@ Result<void> ProbeEngine::Impl::assign_ids(std::vector<BatchSource>& sources, in
 
 namespace {
 
+/// The CPUs this process may run on (taskset, cpusets), not all the machine has.
+std::size_t usable_cpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (::sched_getaffinity(0, sizeof set, &set) == 0) return static_cast<std::size_t>(CPU_COUNT(&set));
+  return std::thread::hardware_concurrency();
+}
+
 /// One shard's sources and probes, numbered inside the shard.
 struct Shard {
   std::vector<BatchSource> sources;
@@ -282,8 +291,7 @@ std::vector<BatchSource> ProbeEngine::Impl::group_by_socket(const ProbeSubset& p
 Result<IcmpRun> ProbeEngine::Impl::icmp_batches(const ProbeSubset& probes, Plan& plan, const ProbeOptions& options) {
   auto sources = group_by_socket(probes, plan);
   NS_CHECK(assign_ids(sources, options.count));
-  const ShardPlan split =
-      plan_shards(probes.size(), sources.size(), std::thread::hardware_concurrency(), options.threads);
+  const ShardPlan split = plan_shards(probes.size(), sources.size(), usable_cpus(), options.threads);
   IcmpRun run;
   run.threads = split.threads;
   const icmp::Nonce nonce = make_nonce();

@@ -19,7 +19,7 @@ namespace nscheck::probes {
 /// in one batch under one deadline.
 /// Not thread-safe: one caller runs one batch at a time. Inside a batch, the ICMP sockets are
 /// dealt out to shards, each a Batch on a strand of its own, and ProbeOptions::threads threads
-/// run the io_context (one per CPU for a big batch); the TCP/UDP probes and listeners share one
+/// run the io_context (one per usable CPU for a big batch); the TCP/UDP probes and listeners share one
 /// more strand. A socket belongs to one shard, so no two threads ever touch its state.
 ///
 /// A batch: every first request goes out at once (round-robin over the sockets); a probe is OK

@@ -122,7 +122,7 @@ struct ProbeOptions {
   /// and every probe not yet decided comes back with `interrupted` set.
   const std::atomic<bool>* stop = nullptr;
   /// Threads running the ICMP probes of a batch (the sockets are shared out among them: see
-  /// probes/shards.hpp): 0 = one per CPU (at most 8) for a batch of 256 probes or more, else 1.
+  /// probes/shards.hpp): 0 = one per CPU the process may use (at most 8) for a batch of 256 probes or more, else 1.
   std::size_t threads = 0;
 };
 
