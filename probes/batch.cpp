@@ -84,8 +84,9 @@ Batch::Batch(asio::any_io_executor executor, std::vector<BatchSource> sources, s
       send_names_(k_send_burst),
       send_iovecs_(k_send_burst),
       send_headers_(k_send_burst) {
-  reserve_populated(attempts_, probes_.size() * static_cast<std::size_t>(options_.count));
-  attempts_.resize(attempts_.capacity());
+  const std::size_t slots = probes_.size() * static_cast<std::size_t>(options_.count);
+  reserve_populated(attempts_, slots);
+  attempts_.resize(slots);
 }
 
 Batch::Micros Batch::elapsed() const { return std::chrono::duration_cast<Micros>(Clock::now() - start_); }

@@ -251,6 +251,9 @@ std::vector<Shard> deal_out(std::vector<BatchSource> sources, std::size_t count,
   for (const BatchSource& src : sources) loads.push_back(src.probes.size());
   const auto shard_of = spread_loads(loads, count);
   std::vector<Shard> shards(count);
+  std::vector<std::size_t> shard_load(count, 0);
+  for (std::size_t s = 0; s < sources.size(); ++s) shard_load[shard_of[s]] += loads[s];
+  for (std::size_t b = 0; b < count; ++b) shards[b].probes.reserve(shard_load[b]);
   run.shard.assign(probes.size(), IcmpRun::k_none);
   run.local.assign(probes.size(), 0);
   for (std::size_t s = 0; s < sources.size(); ++s) {
