@@ -16,6 +16,7 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <system_error>
 #include <thread>
 #include <tuple>
 
@@ -380,7 +381,10 @@ void ProbeEngine::Impl::drive(IcmpRun& icmp, FlowBatch& flows, const ProbeOption
   };
   {
     std::vector<std::jthread> helpers;
-    for (std::size_t t = 1; t < icmp.threads; ++t) helpers.emplace_back(run_io);
+    try {
+      for (std::size_t t = 1; t < icmp.threads; ++t) helpers.emplace_back(run_io);
+    } catch (const std::system_error&) {  // no more threads (ulimit -u, memory): fewer do the same work
+    }
     if (unfinished.load() != 0) run_io();
   }  // joined: every batch is finished, or a handler threw, or the io_context ran out of work
   running_icmp = nullptr;
