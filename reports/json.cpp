@@ -129,9 +129,20 @@ void matrix_json(Output& out, const Matrix& m, int indent) {
   str_array(f.name("columns"), m.columns);
 }
 
+/// {"name_s": seconds, ...}, in order ({} when empty).
+void phases_json(Fields& f, const char* key, const std::vector<std::pair<std::string, double>>& phases) {
+  if (phases.empty()) {
+    f.raw(key, "{}");
+    return;
+  }
+  Fields g(f.name(key), f.inner());
+  for (const auto& [phase, seconds] : phases) g.number(phase, seconds);
+}
+
 void stage_json(Output& out, const Stage& st, int indent) {
   Fields f(out, indent);
   f.str("name", st.name).integer("line", st.line).number("time_s", st.time_s);
+  phases_json(f, "phases", st.phases);
   f.integer("deadline_ms", st.deadline_ms).integer("count", st.count);
   array(f.name("matrices"), st.matrices, f.inner(), matrix_json);
   f.str("error", st.error);
@@ -154,12 +165,7 @@ void write_json(const Run& run, Output& out) {
     f.str("scenario_path", clean.scenario_path).str("scenario_name", clean.scenario_name);
     f.str("timestamp", clean.timestamp).str("hostname", clean.hostname);
     f.number("setup_s", clean.setup_s).number("teardown_s", clean.teardown_s);
-    if (clean.setup_phases.empty()) {
-      f.raw("setup_phases", "{}");
-    } else {
-      Fields g(f.name("setup_phases"), f.inner());
-      for (const auto& [phase, seconds] : clean.setup_phases) g.number(phase, seconds);
-    }
+    phases_json(f, "setup_phases", clean.setup_phases);
     f.str("result", result_name(run_result(clean))).raw("interrupted", clean.interrupted ? "true" : "false");
     f.str("error", clean.error);
     counts_json(f.name("counts"), count_cells(clean), f.inner());

@@ -91,6 +91,10 @@ struct Stage {
   std::string name;
   int line = 0;
   double time_s = 0;  ///< wall time of the stage (changes + probes)
+  /// Where time_s went, in order: ("changes_s", the stage's changes), ("plan_s", its cells and
+  /// probes planned), ("probe_s", probing, and judging each result as it comes). Empty when the
+  /// stage did not run; conntrack flushing between stages is in time_s only.
+  std::vector<std::pair<std::string, double>> phases;
   int deadline_ms = 0;
   int count = 0;
   std::vector<Matrix> matrices;  ///< one per probe kind, in the order written

@@ -194,6 +194,7 @@ std::vector<eval::CellKey> keys_of(const std::vector<eval::PlannedCell>& cells) 
 /// all exist at once, and the probes are freed once the engine is done.
 Result<void> probe_stage(const Scenario& s, const Stage& st, topology::Topology& topo, probes::ProbeEngine& engine,
                          const std::atomic<bool>& stop, report::Stage& rs, report::TextPool& texts) {
+  const auto tp = Clock::now();
   auto cells = eval::plan_cells(s, st);
   const auto listeners = eval::plan_listeners(s, cells);
   const auto specs = listener_specs(s, topo, listeners);
@@ -205,12 +206,15 @@ Result<void> probe_stage(const Scenario& s, const Stage& st, topology::Topology&
   judged.resize(keys.size());
   std::vector<bool> seen(keys.size());
   bool stray = false;  // an index out of range or given twice
+  rs.phases.emplace_back("plan_s", seconds_since(tp));
+  const auto tr = Clock::now();
   auto ran = engine.run(batch, specs, {st.probe.deadline, st.probe.count, &stop},
                         [&](std::size_t i, probes::ProbeResult&& r) {
                           if (i >= keys.size() || seen[i]) return void(stray = true);
                           seen[i] = true;
                           judged[i] = eval::judge(s, st, keys[i], r, listeners, texts);
                         });
+  rs.phases.emplace_back("probe_s", seconds_since(tr));
   release(batch);
   if (!ran) {
     add_not_run(s, st, keys, "the probes could not run: " + ran.error().message, texts, rs);
@@ -226,7 +230,10 @@ Result<void> probe_stage(const Scenario& s, const Stage& st, topology::Topology&
 /// Runs one stage's changes and probes into rs.
 Result<void> run_stage(const Scenario& s, const Stage& st, topology::Topology& topo, probes::ProbeEngine& engine,
                        const std::atomic<bool>& stop, report::Stage& rs, report::TextPool& texts) {
-  if (auto r = apply_changes(s, topo, st); !r) {
+  const auto tc = Clock::now();
+  auto r = apply_changes(s, topo, st);
+  rs.phases.emplace_back("changes_s", seconds_since(tc));
+  if (!r) {
     if (!is_missing_feature(r.error()))
       mark_not_run(s, st, rs, "the stage's changes failed: " + r.error().message, texts);
     return r.error().kind == ErrorKind::input ? r.error() : r.error().with_context("stage \"" + st.name + "\"");

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -225,6 +226,15 @@ TEST_F(Cli, JsonFileHoldsStagesMatricesCellsAndVerdicts) {
   EXPECT_EQ(occurrences(json, "\"reason\": \"timeout\""), 4u) << json;
   EXPECT_EQ(occurrences(json, "\"detail\": \"no reply within 100 ms (2 requests sent)\""), 4u) << json;
   EXPECT_EQ(occurrences(json, "\"observed\": \"OK\""), 20u) << json;
+  // where each stage's time went: both stages wait their 100 ms deadline for the silent cells
+  EXPECT_EQ(occurrences(json, "\"changes_s\": "), 2u) << json;
+  EXPECT_EQ(occurrences(json, "\"plan_s\": "), 3u) << json;  // and the set-up's own plan_s
+  for (std::size_t at = json.find("\"probe_s\": "), n = 0; n < 2; at = json.find("\"probe_s\": ", at + 1), ++n) {
+    ASSERT_NE(at, std::string::npos) << json;
+    const double probe_s = std::atof(json.c_str() + at + 11);
+    EXPECT_GE(probe_s, 0.095) << "stage " << n + 1 << ": " << json.substr(at, 40);
+    EXPECT_LT(probe_s, 5.0) << json.substr(at, 40);
+  }
 }
 
 TEST_F(Cli, JsonDashWritesOnlyTheJsonToStdout) {

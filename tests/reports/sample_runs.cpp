@@ -84,6 +84,7 @@ Stage base_stage(const char* name, int line, double time_s) {
 
 Stage forwarding_off() {
   Stage st = base_stage("forwarding off", 18, 0.538);
+  st.phases = {{"changes_s", 0.004}, {"plan_s", 0.001}, {"probe_s", 0.532}};
   st.cells = {ok("ns1", "router", k_router_left, 20),
               ok("ns1", "router", k_router_right, 20),
               timeout("ns1", "ns2", k_ns2, Verdict::ng, 21),
