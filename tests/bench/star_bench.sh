@@ -80,13 +80,14 @@ WORK=$(mktemp -d /var/tmp/nscheck-bench.XXXXXX) || die "cannot create a work fol
 cleanup() { if [ "${BENCH_KEEP:-0}" = 1 ] || [ "${KEEP_WORK:-0}" = 1 ]; then echo "work folder kept: $WORK"; else rm -rf "$WORK"; fi; }
 trap cleanup EXIT
 RAW=$WORK/raw.tsv   # tool N scen rep wall rss_mib setup probe teardown mismatches status stage_s deadline_ms silent faults
+                    # stage_plan_s stage_probe_s (the phases of the stage in stage_s)
 : >"$RAW"
 PROBLEMS=0
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.3f", b-a}'; }
 
-# JSON report of nscheck -> "setup probe teardown mismatches result stage_s deadline_ms silent"
+# JSON report of nscheck -> "setup probe teardown mismatches result stage_s deadline_ms silent plan_s probe_s"
 # (silent = deadlines, in s, of the stages where some cell timed out: silent drops)
 nscheck_fields() {
   python3 - "$1" <<'PY'
@@ -100,7 +101,9 @@ worst = max(silent, key=lambda s: s["time_s"] - s["deadline_ms"] / 1e3, default=
 c = d["counts"]
 print(d["setup_s"], probe, d["teardown_s"], c["mismatches"] + c["errors"] + c["stage_errors"], d["result"],
       worst["time_s"] if worst else "-", worst["deadline_ms"] if worst else "-",
-      sum(s["deadline_ms"] for s in silent) / 1e3)
+      sum(s["deadline_ms"] for s in silent) / 1e3,
+      worst.get("phases", {}).get("plan_s", "-") if worst else "-",
+      worst.get("phases", {}).get("probe_s", "-") if worst else "-")
 PY
 }
 
@@ -117,10 +120,11 @@ run_nscheck() {
   rss=$(awk '/^[0-9]+ [0-9]+$/{printf "%.1f", $1/1024}' "$WORK/$tag.rss" 2>/dev/null)
   faults=$(awk '/^[0-9]+ [0-9]+$/{print $2}' "$WORK/$tag.rss" 2>/dev/null)
   if [ -s "$json" ] && f=$(nscheck_fields "$json"); then
-    local setup probe teardown bad result stage_s deadline silent
-    read -r setup probe teardown bad result stage_s deadline silent <<<"$f"
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$n" "$scen" "$rep" "$wall" \
-      "${rss:--}" "$setup" "$probe" "$teardown" "$bad" "$result" "$stage_s" "$deadline" "$silent" "${faults:--}" >>"$RAW"
+    local setup probe teardown bad result stage_s deadline silent plan_s probe_s
+    read -r setup probe teardown bad result stage_s deadline silent plan_s probe_s <<<"$f"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$n" "$scen" "$rep" "$wall" \
+      "${rss:--}" "$setup" "$probe" "$teardown" "$bad" "$result" "$stage_s" "$deadline" "$silent" "${faults:--}" \
+      "$plan_s" "$probe_s" >>"$RAW"
     if [ "$bad" != 0 ]; then
       echo "!! $tool N=$n $scen rep $rep: exit $rc, $bad mismatches/errors; what nscheck printed on the failing cells:" >&2
       grep -E 'MISMATCH|harness error|stage error' "$WORK/$tag.out" | head -n 40 >&2
@@ -131,8 +135,8 @@ run_nscheck() {
   else
     echo "!! $tool N=$n $scen rep $rep: nscheck exit $rc and no JSON report; its last lines:" >&2
     tail -n 15 "$WORK/$tag.out" >&2
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t-\t-\t-\t-\terror\t-\t-\t-\t%s\n' "$tool" "$n" "$scen" "$rep" "$wall" "${rss:--}" \
-      "${faults:--}" >>"$RAW"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t-\t-\t-\t-\terror\t-\t-\t-\t%s\t-\t-\n' "$tool" "$n" "$scen" "$rep" "$wall" \
+      "${rss:--}" "${faults:--}" >>"$RAW"
     PROBLEMS=1
     KEEP_WORK=1
   fi
@@ -214,7 +218,7 @@ def num(x):
         return math.nan
 def pick(tool, n, scen, col):
     idx = {"wall": 4, "rss": 5, "setup": 6, "probe": 7, "teardown": 8, "mism": 9, "stage": 11, "deadline": 12,
-           "silent": 13, "faults": 14}[col]
+           "silent": 13, "faults": 14, "stage_plan": 15, "stage_probe": 16}[col]
     return [num(r[idx]) for r in rows if r[0] == tool and r[1] == str(n) and r[2] == scen]
 def med(tool, n, scen, col):
     v = [x for x in pick(tool, n, scen, col) if not math.isnan(x)]
@@ -301,7 +305,10 @@ for n in ns:
     st, dl = med("nscheck", n, "star-fwdoff", "stage"), med("nscheck", n, "star-fwdoff", "deadline")
     if not math.isnan(st):
         fp = med("floor", n, "star-fwdoff", "probe")
-        checks.append((f"star-fwdoff N={n}", st, dl, "" if math.isnan(fp) else f" (the floor's probe: {f(fp)} s)"))
+        sp, sq = med("nscheck", n, "star-fwdoff", "stage_plan"), med("nscheck", n, "star-fwdoff", "stage_probe")
+        note = "" if math.isnan(sp) else f" (its planning {f(sp)} s, probing {f(sq)} s"
+        note += "" if math.isnan(fp) else (", " if note else " (") + f"the floor's probe: {f(fp)} s"
+        checks.append((f"star-fwdoff N={n}", st, dl, note + (")" if note else "")))
 for name, st, dl, *note in checks:
     ok = st <= dl / 1e3 + 0.2
     print(f"  [{verdict(ok)}] silent-drop stage <= deadline + 0.2 s, {name}: {f(st)} s vs {f(dl / 1e3 + 0.2)} s"
