@@ -1,6 +1,5 @@
 #include "probes/batch.hpp"
 
-#include "core/memory.hpp"
 #include "probes/socket_factory.hpp"
 
 #include <netinet/in.h>
@@ -85,21 +84,28 @@ Batch::Batch(asio::any_io_executor executor, std::vector<BatchSource> sources, s
       send_iovecs_(k_send_burst),
       send_headers_(k_send_burst) {
   const std::size_t slots = probes_.size() * static_cast<std::size_t>(options_.count);
-  reserve_populated(attempts_, slots);
-  attempts_.resize(slots);
+  records_.resize(slots);
+  window_ends_.reserve(probes_.size());
+  retries_.reserve(probes_.size());
 }
 
 Batch::Micros Batch::elapsed() const { return std::chrono::duration_cast<Micros>(Clock::now() - start_); }
 
-std::span<Attempt> Batch::attempts(std::size_t p) {
-  return {attempts_.data() + p * static_cast<std::size_t>(options_.count), state_[p].sent};
+std::span<AttemptRecord> Batch::records(std::size_t p) {
+  return {records_.data() + p * static_cast<std::size_t>(options_.count), state_[p].sent};
+}
+
+std::span<const Attempt> Batch::attempts(std::size_t p) {
+  const Family family = sources_[probes_[p].source].family;
+  scratch_.clear();
+  for (const AttemptRecord& r : records(p)) scratch_.push_back(unpack(r, family, reporters_));
+  return scratch_;
 }
 
 /// The next attempt of p (the caller made sure fewer than `count` were made).
-Attempt& Batch::new_attempt(std::size_t p, Family family, Micros sent_at) {
-  Attempt& a = attempts_[p * static_cast<std::size_t>(options_.count) + state_[p].sent++];
-  a.family = family;
-  a.sent_at = sent_at;
+AttemptRecord& Batch::new_attempt(std::size_t p, Micros sent_at) {
+  AttemptRecord& a = records_[p * static_cast<std::size_t>(options_.count) + state_[p].sent++];
+  a.sent_us = packed_micros(sent_at);
   return a;
 }
 
@@ -235,9 +241,9 @@ void Batch::on_echo_reply(std::size_t s, const icmp::EchoReply& reply) {
   if (!hit || !reply.ident.nonce || !nonce_matches(reply.ident.nonce)) return;
   auto [p, attempt] = *hit;
   if (state_[p].decided || reply.source != probes_[p].destination) return;
-  Attempt& a = attempts(p)[attempt];
+  AttemptRecord& a = records(p)[attempt];
   a.fate = AttemptFate::reply;
-  a.answered_at = elapsed();
+  a.answered_us = packed_micros(elapsed());
   update_decided(p);
 }
 
@@ -248,14 +254,15 @@ void Batch::on_icmp_error(std::size_t s, const icmp::IcmpError& error) {
   if (!hit || !nonce_matches(error.original->nonce)) return;
   auto [p, attempt] = *hit;
   if (state_[p].decided || error.original_destination != probes_[p].destination) return;
-  Attempt& a = attempts(p)[attempt];
+  AttemptRecord& a = records(p)[attempt];
   if (a.fate != AttemptFate::pending) return;
   a.fate = AttemptFate::icmp_error;
-  a.answered_at = elapsed();
-  a.icmp_type = error.type;
-  a.icmp_code = error.code;
+  a.answered_us = packed_micros(elapsed());
+  a.icmp_type = static_cast<std::uint8_t>(error.type);
+  a.icmp_code = static_cast<std::uint8_t>(error.code);
   a.next_hop_mtu = error.next_hop_mtu;
-  a.reporter = error.reporter;
+  a.reporter = static_cast<std::uint32_t>(reporters_.size());
+  reporters_.push_back(error.reporter);
   if (attempt + 1 == state_[p].sent) after_failure(p);
   update_decided(p);
 }
@@ -378,10 +385,11 @@ void Batch::stage_request(std::size_t s, std::size_t i) {
 /// i: its send slot, whose bytes the EINVAL check reuses.
 void Batch::record_sent(std::size_t s, std::size_t p, Micros now, int err, std::size_t i) {
   const std::size_t attempt = state_[p].sent;
-  Attempt& a = new_attempt(p, sources_[s].family, now);
-  if (attempt == 0) schedule(window_ends_, {a.sent_at + window_, p});
+  AttemptRecord& a = new_attempt(p, now);
+  const auto index = static_cast<std::uint32_t>(p);
+  if (attempt == 0) schedule(window_ends_, {now + window_, index});
   if (attempt + 1 < static_cast<std::size_t>(options_.count))
-    schedule(retries_, {a.sent_at + retry_interval_, p, attempt});
+    schedule(retries_, {now + retry_interval_, index, static_cast<std::uint32_t>(attempt)});
   if (err != 0) {
     record_send_error(s, a, err, send_bytes_[i], probes_[p].destination);
     after_failure(p);
@@ -389,10 +397,10 @@ void Batch::record_sent(std::size_t s, std::size_t p, Micros now, int err, std::
   }
 }
 
-void Batch::record_send_error(std::size_t s, Attempt& a, int err, std::span<const std::uint8_t> bytes,
+void Batch::record_send_error(std::size_t s, AttemptRecord& a, int err, std::span<const std::uint8_t> bytes,
                               const IpAddress& destination) {
   a.fate = AttemptFate::send_error;
-  a.send_errno = err;
+  a.send_errno = static_cast<std::uint16_t>(err);
   if (err != EINVAL || sources_[s].family != Family::v6) return;
   const Endpoint to = endpoint_of(destination);
   a.einval_cause = einval_cause(sources_[s].socket->native_handle(), bytes, to.data(), static_cast<socklen_t>(to.size()));
@@ -403,7 +411,7 @@ void Batch::wait_writable(std::size_t s) {
   SourceState& ss = source_state_[s];
   ss.write_waiting = true;
   ss.stalled_since = elapsed();
-  schedule(stalls_, {ss.stalled_since + window_, s});
+  schedule(stalls_, {ss.stalled_since + window_, static_cast<std::uint32_t>(s)});
   sources_[s].socket->async_wait(asio::socket_base::wait_write,
                                  asio::bind_executor(executor_, [this, s](const error_code& ec) {
                                    source_state_[s].write_waiting = false;
@@ -424,7 +432,7 @@ void Batch::fail_stalled(std::size_t s) {
       decide(p);
       continue;
     }
-    Attempt& a = new_attempt(p, sources_[s].family, elapsed());
+    AttemptRecord& a = new_attempt(p, elapsed());
     a.fate = AttemptFate::send_error;
     a.send_errno = EAGAIN;
     decide(p);
@@ -438,15 +446,15 @@ void Batch::after_failure(std::size_t p) {
 
 // --- timing ----------------------------------------------------------------------------------
 
-void Batch::schedule(std::deque<Due>& queue, Due due) {
-  queue.push_back(due);
+void Batch::schedule(DueQueue& queue, Due due) {
+  queue.push(due);
   arm_timer();
 }
 
 /// Keeps the one timer set to the earliest due time of the three queues.
 void Batch::arm_timer() {
   std::optional<Micros> earliest;
-  for (const std::deque<Due>* q : {&retries_, &window_ends_, &stalls_})
+  for (const DueQueue* q : {&retries_, &window_ends_, &stalls_})
     if (!q->empty() && (!earliest || q->front().at < *earliest)) earliest = q->front().at;
   if (!extensions_.empty() && (!earliest || extensions_.front().at < *earliest)) earliest = extensions_.front().at;
   if (!earliest || finished_ || (timer_at_ && *timer_at_ <= *earliest)) return;
@@ -460,7 +468,7 @@ void Batch::arm_timer() {
 }
 
 void Batch::extend(std::size_t p, Micros at) {
-  extensions_.push_back({at, p});
+  extensions_.push_back({at, static_cast<std::uint32_t>(p)});
   std::push_heap(extensions_.begin(), extensions_.end(), later);
 }
 
@@ -475,7 +483,7 @@ void Batch::end_window(std::size_t p, Micros now) {
     if (!st.queued) enqueue(p);
     return extend(p, now + retry_interval_);
   }
-  const Micros answer_by = attempts(p).back().sent_at + retry_interval_;
+  const Micros answer_by = Micros(records(p).back().sent_us) + retry_interval_;
   if (answer_by > now) return extend(p, answer_by);
   decide(p);
 }
@@ -492,7 +500,7 @@ void Batch::on_timer() {
   if (due_undecided()) drain_all();  // queued answers count, but only read when a verdict hangs on them
   while (!window_ends_.empty() && window_ends_.front().at <= now && !finished_) {
     const std::size_t p = window_ends_.front().index;
-    window_ends_.pop_front();
+    window_ends_.pop();
     end_window(p, now);
   }
   while (!extensions_.empty() && extensions_.front().at <= now && !finished_) {
@@ -503,12 +511,12 @@ void Batch::on_timer() {
   }
   while (!retries_.empty() && retries_.front().at <= now) {
     const Due d = retries_.front();
-    retries_.pop_front();
+    retries_.pop();
     if (state_[d.index].sent == d.attempt + 1) enqueue(d.index);  // still the latest
   }
   while (!stalls_.empty() && stalls_.front().at <= now) {
     const Due d = stalls_.front();
-    stalls_.pop_front();
+    stalls_.pop();
     const SourceState& ss = source_state_[d.index];
     if (ss.write_waiting && ss.stalled_since + window_ == d.at) fail_stalled(d.index);
   }

@@ -33,6 +33,8 @@
 #include <utility>
 #include <vector>
 
+#include "probes/attempt_record.hpp"
+#include "probes/due_queue.hpp"
 #include "probes/icmp_codec.hpp"
 #include "probes/probe.hpp"
 #include "probes/verdict.hpp"
@@ -51,11 +53,12 @@ struct BatchSource {
   std::vector<std::size_t> probes;  ///< batch probe indices, by local index
 };
 
-/// One probe of a batch: where it goes and which source sends it.
+/// One probe of a batch: where it goes and which source sends it (28 bytes: a batch may hold
+/// 62,500).
 struct BatchProbe {
   IpAddress destination;
-  std::size_t source = 0;  ///< index into the batch's sources
-  std::size_t local = 0;   ///< index into that source's probes
+  std::uint32_t source = 0;  ///< index into the batch's sources
+  std::uint32_t local = 0;   ///< index into that source's probes
 };
 
 /// Runs one batch to completion: returns one result per BatchProbe, in order.
@@ -74,7 +77,7 @@ class Batch {
   void interrupt();
   [[nodiscard]] const boost::asio::any_io_executor& executor() const { return executor_; }
   /// The result of probe p (an index into the BatchProbes), once finished. The records of the
-  /// requests live in one array, freed with the batch.
+  /// requests live in one packed array, freed with the batch.
   ProbeResult take_result(std::size_t p);
 
  private:
@@ -88,15 +91,9 @@ class Batch {
     Micros stalled_since{0};
   };
   struct ProbeState {
-    std::uint32_t sent = 0;  ///< attempts made: the first `sent` of its `count` in attempts_
+    std::uint32_t sent = 0;  ///< attempts made: the first `sent` of its `count` in records_
     bool queued = false;
     bool decided = false;
-  };
-  /// Something due at a time: a retry (probe, attempt), a window end (probe) or a stall (source).
-  struct Due {
-    Micros at;
-    std::size_t index;
-    std::size_t attempt = 0;
   };
   enum class SendStatus { done, would_block };
 
@@ -111,8 +108,10 @@ class Batch {
   static constexpr std::size_t k_send_burst = 64;
 
   Micros elapsed() const;
-  std::span<Attempt> attempts(std::size_t p);
-  Attempt& new_attempt(std::size_t p, Family family, Micros sent_at);
+  std::span<AttemptRecord> records(std::size_t p);
+  /// The attempts of p so far, unpacked into a scratch array (valid until the next call).
+  std::span<const Attempt> attempts(std::size_t p);
+  AttemptRecord& new_attempt(std::size_t p, Micros sent_at);
   void discard_stale(std::size_t s);
   int receive_some(std::size_t s);
   void arm_read(std::size_t s);
@@ -134,13 +133,13 @@ class Batch {
   SendStatus send_burst(std::size_t s, std::size_t& sent);
   void stage_request(std::size_t s, std::size_t i);
   void record_sent(std::size_t s, std::size_t p, Micros now, int err, std::size_t i);
-  void record_send_error(std::size_t s, Attempt& a, int err, std::span<const std::uint8_t> bytes,
+  void record_send_error(std::size_t s, AttemptRecord& a, int err, std::span<const std::uint8_t> bytes,
                          const IpAddress& destination);
   void wait_writable(std::size_t s);
   void fail_stalled(std::size_t s);
   void after_failure(std::size_t p);
 
-  void schedule(std::deque<Due>& queue, Due due);
+  void schedule(DueQueue& queue, Due due);
   void end_window(std::size_t p, Micros now);
   static bool later(const Due& a, const Due& b) { return a.at > b.at; }
   void extend(std::size_t p, Micros at);
@@ -161,12 +160,14 @@ class Batch {
   std::vector<SourceState> source_state_;
   std::vector<ProbeState> state_;
   /// Every probe's attempts, `count` slots each (one allocation, not one per probe).
-  std::vector<Attempt> attempts_;
+  std::vector<AttemptRecord> records_;
+  std::vector<IpAddress> reporters_;  ///< of the ICMP errors, which records index
+  std::vector<Attempt> scratch_;      ///< what attempts() returns
   std::deque<std::size_t> ready_;  ///< sources with requests to send, served round-robin
   bool sender_posted_ = false;
-  std::deque<Due> retries_;  ///< due times only grow in each of these queues
-  std::deque<Due> window_ends_;
-  std::deque<Due> stalls_;
+  DueQueue retries_;  ///< due times only grow in each of these queues
+  DueQueue window_ends_;
+  DueQueue stalls_;
   /// Windows reopened because a probe's confirming request had not gone out (or had not had its
   /// time) when its window ended: a min-heap, as reopened due times are not in order.
   std::vector<Due> extensions_;

@@ -54,7 +54,9 @@ class ProbeSubset {
   explicit ProbeSubset(std::span<const Probe> all) : all_(all) {}
   void add(std::size_t caller_index) { which_.push_back(caller_index); }
   [[nodiscard]] std::size_t size() const { return which_.size(); }
+  /// Only until forget(): the caller's probes may be freed then.
   const Probe& operator[](std::size_t i) const { return all_[which_[i]]; }
+  void forget() { all_ = {}; }
   /// Where probe i of the subset is in the caller's list.
   [[nodiscard]] std::size_t caller_index(std::size_t i) const { return which_[i]; }
 
@@ -74,10 +76,10 @@ Result<void> check_options(const ProbeOptions& options) {
 
 /// The ICMP probes of a run: one batch per shard of its sockets, and where each probe went.
 struct IcmpRun {
-  static constexpr std::size_t k_none = SIZE_MAX;
+  static constexpr std::uint32_t k_none = UINT32_MAX;
   std::vector<std::unique_ptr<Batch>> batches;
-  std::vector<std::size_t> shard;  ///< per probe of the subset: its batch, or k_none
-  std::vector<std::size_t> local;  ///< per probe of the subset: its index in that batch
+  std::vector<std::uint32_t> shard;  ///< per probe of the subset: its batch, or k_none
+  std::vector<std::uint32_t> local;  ///< per probe of the subset: its index in that batch
   std::size_t threads = 1;         ///< threads to run the io_context while the batches run
 };
 
@@ -106,7 +108,8 @@ struct ProbeEngine::Impl {
   Result<RawSocket*> adopt(const SocketKey& key, UniqueFd fd);
   Result<void> assign_ids(std::vector<BatchSource>& sources, int count);
   static std::vector<BatchSource> group_by_socket(const ProbeSubset& probes, const Plan& plan);
-  Result<IcmpRun> icmp_batches(const ProbeSubset& probes, Plan& plan, const ProbeOptions& options);
+  Result<IcmpRun> icmp_batches(ProbeSubset& probes, Plan& plan, const ProbeOptions& options,
+                               const std::function<void()>& planned);
   void icmp_results(const ProbeSubset& probes, const Plan& plan, IcmpRun& icmp,
                     const std::function<void(std::size_t, ProbeResult&&)>& deliver);
   std::vector<std::string> serve_listeners(std::span<const ListenerSpec> specs, Listeners& listeners);
@@ -263,9 +266,10 @@ std::vector<Shard> deal_out(std::vector<BatchSource> sources, std::size_t count,
     BatchSource src = std::move(sources[s]);
     for (std::size_t local = 0; local < src.probes.size(); ++local) {
       const std::size_t i = src.probes[local];
-      run.shard[i] = b;
-      run.local[i] = shard.probes.size();
-      shard.probes.push_back(BatchProbe{probes[i].destination, shard.sources.size(), local});
+      run.shard[i] = static_cast<std::uint32_t>(b);
+      run.local[i] = static_cast<std::uint32_t>(shard.probes.size());
+      shard.probes.push_back(BatchProbe{probes[i].destination, static_cast<std::uint32_t>(shard.sources.size()),
+                                        static_cast<std::uint32_t>(local)});
       src.probes[local] = run.local[i];
     }
     shard.sources.push_back(std::move(src));
@@ -292,14 +296,19 @@ std::vector<BatchSource> ProbeEngine::Impl::group_by_socket(const ProbeSubset& p
 }
 
 /// The ICMP batches of a run: its sockets dealt out to shards, each a batch on a strand of its own.
-Result<IcmpRun> ProbeEngine::Impl::icmp_batches(const ProbeSubset& probes, Plan& plan, const ProbeOptions& options) {
+/// planned: called once the probes have been read for the last time, before the batches are built.
+Result<IcmpRun> ProbeEngine::Impl::icmp_batches(ProbeSubset& probes, Plan& plan, const ProbeOptions& options,
+                                                const std::function<void()>& planned) {
   auto sources = group_by_socket(probes, plan);
   NS_CHECK(assign_ids(sources, options.count));
   const ShardPlan split = plan_shards(probes.size(), sources.size(), usable_cpus(), options.threads);
   IcmpRun run;
   run.threads = split.threads;
   const icmp::Nonce nonce = make_nonce();
-  for (Shard& shard : deal_out(std::move(sources), split.shards, probes, run))
+  auto shards = deal_out(std::move(sources), split.shards, probes, run);
+  probes.forget();
+  planned();
+  for (Shard& shard : shards)
     run.batches.push_back(std::make_unique<Batch>(boost::asio::make_strand(io), std::move(shard.sources),
                                                   std::move(shard.probes), options, nonce,
                                                   [this] { batch_finished(); }));
@@ -437,6 +446,17 @@ void blame_full_table(ProbeResult& r) {
 
 Result<void> ProbeEngine::run(std::span<const Probe> probes, std::span<const ListenerSpec> listener_specs,
                               const ProbeOptions& options, const ResultSink& sink) {
+  return run_batch(probes, listener_specs, options, sink, nullptr);
+}
+
+Result<void> ProbeEngine::run(std::vector<Probe>&& probes, std::span<const ListenerSpec> listener_specs,
+                              const ProbeOptions& options, const ResultSink& sink) {
+  std::vector<Probe> owned = std::move(probes);
+  return run_batch(owned, listener_specs, options, sink, &owned);
+}
+
+Result<void> ProbeEngine::run_batch(std::span<const Probe> probes, std::span<const ListenerSpec> listener_specs,
+                                    const ProbeOptions& options, const ResultSink& sink, std::vector<Probe>* owned) {
   NS_CHECK(check_options(options));
   if (probes.empty()) return {};
   ProbeSubset icmp_probes(probes);
@@ -452,7 +472,9 @@ Result<void> ProbeEngine::run(std::span<const Probe> probes, std::span<const Lis
   }
   NS_TRY(plan, impl_->plan(icmp_probes));
   NS_CHECK(impl_->open_missing(icmp_probes, plan));
-  NS_TRY(icmp, impl_->icmp_batches(icmp_probes, plan, options));
+  NS_TRY(icmp, impl_->icmp_batches(icmp_probes, plan, options, [owned] {
+    if (owned) std::vector<Probe>().swap(*owned);  // flow_probes holds copies of the few others
+  }));
   const std::uint64_t tag = random_tag(impl_->random);
   const boost::asio::any_io_executor flow_executor = boost::asio::make_strand(impl_->io);
   Listeners listeners(flow_executor, tag);

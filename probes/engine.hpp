@@ -58,6 +58,11 @@ class ProbeEngine {
   /// texts) at once. On failure the sink was not called.
   Result<void> run(std::span<const Probe> probes, std::span<const ListenerSpec> listeners, const ProbeOptions& options,
                    const ResultSink& sink);
+  /// The same, taking the probes over: they are freed once the batch is planned, before the
+  /// state of its requests is built, which then reuses their memory (a stage of 62,500 probes
+  /// holds 6 MB of them).
+  Result<void> run(std::vector<Probe>&& probes, std::span<const ListenerSpec> listeners, const ProbeOptions& options,
+                   const ResultSink& sink);
 
   /// Closes every socket (they keep their namespaces alive).
   void close_sockets();
@@ -65,6 +70,10 @@ class ProbeEngine {
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
+
+  /// run() with the sink; owned: the caller's probes, if given over, to free once planned.
+  Result<void> run_batch(std::span<const Probe> probes, std::span<const ListenerSpec> listeners,
+                         const ProbeOptions& options, const ResultSink& sink, std::vector<Probe>* owned);
 };
 
 }  // namespace nscheck::probes

@@ -191,7 +191,7 @@ std::vector<eval::CellKey> keys_of(const std::vector<eval::PlannedCell>& cells) 
 
 /// Runs one stage's probes into rs. Of the plan, only the keys live while the probes run; each
 /// result is judged into its cell as the engine hands it over, so the results of a stage never
-/// all exist at once, and the probes are freed once the engine is done.
+/// all exist at once. The engine takes the probes over and frees them once it has planned them.
 Result<void> probe_stage(const Scenario& s, const Stage& st, topology::Topology& topo, probes::ProbeEngine& engine,
                          const std::atomic<bool>& stop, report::Stage& rs, report::TextPool& texts) {
   const auto tp = Clock::now();
@@ -208,14 +208,13 @@ Result<void> probe_stage(const Scenario& s, const Stage& st, topology::Topology&
   bool stray = false;  // an index out of range or given twice
   rs.phases.emplace_back("plan_s", seconds_since(tp));
   const auto tr = Clock::now();
-  auto ran = engine.run(batch, specs, {st.probe.deadline, st.probe.count, &stop},
+  auto ran = engine.run(std::move(batch), specs, {st.probe.deadline, st.probe.count, &stop},
                         [&](std::size_t i, probes::ProbeResult&& r) {
                           if (i >= keys.size() || seen[i]) return void(stray = true);
                           seen[i] = true;
                           judged[i] = eval::judge(s, st, keys[i], r, listeners, texts);
                         });
   rs.phases.emplace_back("probe_s", seconds_since(tr));
-  release(batch);
   if (!ran) {
     add_not_run(s, st, keys, "the probes could not run: " + ran.error().message, texts, rs);
     return ran.error().with_context("stage \"" + st.name + "\"");
