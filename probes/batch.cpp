@@ -282,7 +282,8 @@ void Batch::make_ready(std::size_t s) {
   SourceState& ss = source_state_[s];
   if (ss.in_ring || ss.write_waiting || ss.send_queue.empty()) return;
   ss.in_ring = true;
-  ready_.push_back(s);
+  // A socket's first requests are the front of its queue: they were all queued at the start.
+  (state_[ss.send_queue.front()].sent == 0 ? ready_ : ready_later_).push_back(s);
   post_sender();
 }
 
@@ -296,12 +297,15 @@ void Batch::post_sender() {
 }
 
 /// Sends one burst per ready socket in turn, up to k_send_round requests in all, then yields
-/// to the reactor.
+/// to the reactor. Sockets with first requests go before those with only later ones: every
+/// window opens as early as it can, and the batch ends one deadline after the last one opens.
 void Batch::send_round() {
   std::size_t sent = 0;
-  while (sent < k_send_round && !ready_.empty() && !finished_) {
-    const std::size_t s = ready_.front();
-    ready_.pop_front();
+  while (sent < k_send_round && !finished_) {
+    auto& ring = ready_.empty() ? ready_later_ : ready_;
+    if (ring.empty()) break;
+    const std::size_t s = ring.front();
+    ring.pop_front();
     source_state_[s].in_ring = false;
     const std::size_t before = sent;
     if (send_burst(s, sent) == SendStatus::would_block)
@@ -310,7 +314,7 @@ void Batch::send_round() {
       make_ready(s);
     if (sent == before) ++sent;  // a turn that sent nothing still counts: the round ends
   }
-  if (!ready_.empty()) post_sender();
+  if (!ready_.empty() || !ready_later_.empty()) post_sender();
 }
 
 /// Takes up to k_send_burst undecided probes off the front of socket s's queue.

@@ -2,6 +2,7 @@
 
 #include "core/memory.hpp"
 
+#include <functional>
 #include <map>
 #include <utility>
 
@@ -26,17 +27,36 @@ std::map<IpAddress, std::size_t> holders(const scenario::Scenario& s) {
   return out;
 }
 
+/// Calls f with every address of node n that target t (naming n) stands for.
+template <class F>
+void for_each_address_of(const scenario::Node& n, const Target& t, F f) {
+  for (const auto& i : n.interfaces)
+    if (t.kind == Target::Kind::node || i.name == t.ifname)
+      for (const auto& p : i.addresses) f(p.address);
+}
+
 /// Calls f with every address a target stands for, in the order written (both families: a node
 /// or interface target means each of its addresses).
 template <class F>
 void for_each_address(const scenario::Scenario& s, const Target& t, F f) {
   if (t.kind == Target::Kind::address) return f(t.address);
-  const auto* n = s.find_node(t.node);
-  if (!n) return;
-  for (const auto& i : n->interfaces)
-    if (t.kind == Target::Kind::node || i.name == t.ifname)
-      for (const auto& p : i.addresses) f(p.address);
+  if (const auto* n = s.find_node(t.node)) for_each_address_of(*n, t, f);
 }
+
+/// Node indices by name, remembering the last answer: a matrix row asks for its source once
+/// per column.
+class NodeLookup {
+ public:
+  explicit NodeLookup(const scenario::Scenario& s) : s_(s) {}
+  std::size_t operator()(const std::string& name) {
+    if (last_ >= s_.nodes.size() || name != s_.nodes[last_].name) last_ = node_index(s_, name);
+    return last_;
+  }
+
+ private:
+  const scenario::Scenario& s_;
+  std::size_t last_ = SIZE_MAX;  ///< none yet
+};
 
 probes::ProbeKind kind_of(const scenario::ProbeSpec& p) {
   switch (p.kind) {
@@ -57,41 +77,75 @@ std::string endpoint_text(const IpAddress& a, std::uint16_t port) {
   return a.family == Family::v6 ? "[" + a.str() + "]:" + std::to_string(port) : a.str() + ":" + std::to_string(port);
 }
 
-/// Calls f with each cell of a stage, in expectation order (listener not yet assigned).
+/// Calls f with each cell of a stage, in expectation order (listener not yet assigned; f may
+/// set it: the cell is rebuilt for the next call).
 template <class F>
 void for_each_cell(const scenario::Scenario& s, const scenario::Stage& st, F f) {
   std::optional<std::map<IpAddress, std::size_t>> holder;  // built on the first address target
+  NodeLookup sources(s);
   for (std::size_t k = 0; k < st.expectations.size(); ++k) {
     const auto& e = st.expectations[k];
     PlannedCell base;
     base.expectation = k;
-    base.source_node = node_index(s, e.from);
+    base.source_node = sources(e.from);
     base.kind = kind_of(e.probe);
     base.port = e.probe.port;
-    if (auto a = IpAddress::parse(e.source))
+    if (e.source.empty()) {
+    } else if (auto a = IpAddress::parse(e.source)) {
       base.bind_address = *a;
-    else
+    } else {
       base.bind_device = e.source;
-    const bool by_address = e.to.kind == Target::Kind::address;
-    if (!by_address) base.target_node = node_index(s, e.to.node);
-    for_each_address(s, e.to, [&](const IpAddress& addr) {
+    }
+    auto each = [&](const IpAddress& addr) {
       base.destination = addr;
-      if (by_address) {
-        if (!holder) holder = holders(s);
-        const auto it = holder->find(addr);
-        base.target_node = it == holder->end() ? 0 : it->second;
-      }
-      f(std::as_const(base));
-    });
+      base.listener.reset();
+      f(base);
+    };
+    if (e.to.kind != Target::Kind::address) {
+      const scenario::Node* n = s.find_node(e.to.node);
+      if (!n) continue;  // unreachable for a validated scenario
+      base.target_node = static_cast<std::size_t>(n - s.nodes.data());
+      for_each_address_of(*n, e.to, each);
+      continue;
+    }
+    if (!holder) holder = holders(s);
+    const auto it = holder->find(e.to.address);
+    base.target_node = it == holder->end() ? 0 : it->second;
+    each(e.to.address);
   }
 }
 
-/// How many cells plan_cells makes: one per address of each expectation's target.
-std::size_t cell_count(const scenario::Scenario& s, const scenario::Stage& st) {
-  std::size_t n = 0;
-  for (const auto& e : st.expectations) for_each_address(s, e.to, [&n](const IpAddress&) { ++n; });
-  return n;
-}
+/// The listeners of a stage, gathered cell by cell (see plan_listeners).
+class ListenerIndex {
+ public:
+  explicit ListenerIndex(const scenario::Scenario& s) : s_(s) {}
+
+  /// Sets the cell's listener, if it needs a built-in one.
+  void assign(PlannedCell& c) {
+    if (c.kind == probes::ProbeKind::icmp || declares_service(s_.nodes[c.target_node], c.kind, c.port)) return;
+    c.listener = add({c.target_node, c.kind, c.destination.family, c.port});
+  }
+
+  /// Adds every node's `listen` ports, in both families, and hands the listeners over.
+  std::vector<PlannedListener> finish() {
+    for (std::size_t n = 0; n < s_.nodes.size(); ++n)
+      for (const auto& d : s_.nodes[n].listen)
+        for (Family f : {Family::v4, Family::v6}) add({n, kind_of(d.probe), f, d.probe.port});
+    return std::move(out_);
+  }
+
+ private:
+  std::size_t add(const PlannedListener& l) {
+    auto [it, added] = index_.emplace(l, out_.size());
+    if (added) out_.push_back(l);
+    return it->second;
+  }
+
+  const scenario::Scenario& s_;
+  std::vector<PlannedListener> out_;
+  std::map<PlannedListener, std::size_t> index_;
+};
+
 
 /// The cell as the reports see it, before the verdict.
 report::Cell base_cell(const scenario::Scenario& s, const scenario::Stage& st, const CellKey& c,
@@ -142,6 +196,12 @@ std::vector<IpAddress> target_addresses(const scenario::Scenario& s, const Targe
   return out;
 }
 
+std::size_t cell_count(const scenario::Scenario& s, const scenario::Stage& st) {
+  std::size_t n = 0;
+  for (const auto& e : st.expectations) for_each_address(s, e.to, [&n](const IpAddress&) { ++n; });
+  return n;
+}
+
 std::vector<PlannedCell> plan_cells(const scenario::Scenario& s, const scenario::Stage& st) {
   std::vector<PlannedCell> cells;
   reserve_populated(cells, cell_count(s, st));
@@ -157,21 +217,19 @@ std::vector<CellKey> plan_keys(const scenario::Scenario& s, const scenario::Stag
 }
 
 std::vector<PlannedListener> plan_listeners(const scenario::Scenario& s, std::vector<PlannedCell>& cells) {
-  std::vector<PlannedListener> out;
-  std::map<PlannedListener, std::size_t> index;
-  auto add = [&](const PlannedListener& l) {
-    auto [it, added] = index.emplace(l, out.size());
-    if (added) out.push_back(l);
-    return it->second;
-  };
-  for (auto& c : cells) {
-    if (c.kind == probes::ProbeKind::icmp || declares_service(s.nodes[c.target_node], c.kind, c.port)) continue;
-    c.listener = add({c.target_node, c.kind, c.destination.family, c.port});
-  }
-  for (std::size_t n = 0; n < s.nodes.size(); ++n)
-    for (const auto& d : s.nodes[n].listen)
-      for (Family f : {Family::v4, Family::v6}) add({n, kind_of(d.probe), f, d.probe.port});
-  return out;
+  ListenerIndex index(s);
+  for (auto& c : cells) index.assign(c);
+  return index.finish();
+}
+
+std::vector<PlannedListener> stream_cells(const scenario::Scenario& s, const scenario::Stage& st,
+                                          const std::function<void(const PlannedCell&)>& each) {
+  ListenerIndex index(s);
+  for_each_cell(s, st, [&](PlannedCell& c) {
+    index.assign(c);
+    each(c);
+  });
+  return index.finish();
 }
 
 report::Cell judge(const scenario::Scenario& s, const scenario::Stage& st, const CellKey& c,

@@ -4,6 +4,7 @@
 // results judged against them.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -53,6 +54,9 @@ struct PlannedListener {
 /// Every address a target stands for, in the order written in the scenario.
 std::vector<IpAddress> target_addresses(const scenario::Scenario& s, const scenario::Target& t);
 
+/// How many cells a stage has: one per address of each expectation's target.
+std::size_t cell_count(const scenario::Scenario& s, const scenario::Stage& st);
+
 /// The cells of a stage, in expectation order (listener not yet assigned), in a vector of the exact size.
 std::vector<PlannedCell> plan_cells(const scenario::Scenario& s, const scenario::Stage& st);
 
@@ -63,6 +67,12 @@ std::vector<CellKey> plan_keys(const scenario::Scenario& s, const scenario::Stag
 /// probe, unless the node declares that port in `services`, plus every node's `listen` ports in
 /// both families. Sets each cell's listener.
 std::vector<PlannedListener> plan_listeners(const scenario::Scenario& s, std::vector<PlannedCell>& cells);
+
+/// plan_cells and plan_listeners in one pass that keeps no cell: calls `each` with every cell,
+/// in plan_cells' order and with its listener set; returns the listeners. For a caller that
+/// turns the cells into something else (a stage of 62,500 cells would hold 7 MB of them).
+std::vector<PlannedListener> stream_cells(const scenario::Scenario& s, const scenario::Stage& st,
+                                          const std::function<void(const PlannedCell&)>& each);
 
 /// Judges one cell: expected vs observed, with the reason, and what the destination saw
 /// against seen_from / answered_by. Texts that cells repeat come from `texts`.

@@ -131,13 +131,6 @@ report::Stage empty_stage(const Stage& st) {
   return rs;
 }
 
-/// Frees a vector's memory now, not at the end of its scope: a stage of 62,500 cells holds several
-/// megabytes in each of its plan, probes and results.
-template <class T>
-void release(std::vector<T>& v) {
-  std::vector<T>().swap(v);
-}
-
 void add_not_run(const Scenario& s, const Stage& st, const std::vector<eval::CellKey>& keys, const std::string& why,
                  report::TextPool& texts, report::Stage& rs) {
   const report::SharedText reason(why);
@@ -171,22 +164,25 @@ std::vector<probes::ListenerSpec> listener_specs(const Scenario& s, const topolo
   return specs;
 }
 
-/// The probes of the cells, in cell order.
-std::vector<probes::Probe> probe_batch(const topology::Topology& topo, const std::vector<eval::PlannedCell>& cells) {
-  std::vector<probes::Probe> batch;
-  reserve_populated(batch, cells.size());
-  for (const auto& c : cells)
-    batch.push_back(
-        {topo.ns_fd(c.source_node), c.bind_device, c.bind_address, c.destination, c.kind, c.port, c.listener});
-  return batch;
-}
-
-/// What judging needs of the plan, once the probes are built.
-std::vector<eval::CellKey> keys_of(const std::vector<eval::PlannedCell>& cells) {
+/// A stage's plan as the runner keeps it: the probes to send and, in the same order, what
+/// judging their results needs.
+struct StagePlan {
+  std::vector<probes::Probe> probes;
   std::vector<eval::CellKey> keys;
-  reserve_populated(keys, cells.size());
-  for (const auto& c : cells) keys.push_back(c.key());
-  return keys;
+  std::vector<eval::PlannedListener> listeners;
+};
+
+StagePlan plan_stage(const Scenario& s, const Stage& st, const topology::Topology& topo) {
+  StagePlan plan;
+  const std::size_t cells = eval::cell_count(s, st);
+  reserve_populated(plan.probes, cells);
+  reserve_populated(plan.keys, cells);
+  plan.listeners = eval::stream_cells(s, st, [&](const eval::PlannedCell& c) {
+    plan.probes.push_back(
+        {topo.ns_fd(c.source_node), c.bind_device, c.bind_address, c.destination, c.kind, c.port, c.listener});
+    plan.keys.push_back(c.key());
+  });
+  return plan;
 }
 
 /// Runs one stage's probes into rs. Of the plan, only the keys live while the probes run; each
@@ -195,12 +191,8 @@ std::vector<eval::CellKey> keys_of(const std::vector<eval::PlannedCell>& cells) 
 Result<void> probe_stage(const Scenario& s, const Stage& st, topology::Topology& topo, probes::ProbeEngine& engine,
                          const std::atomic<bool>& stop, report::Stage& rs, report::TextPool& texts) {
   const auto tp = Clock::now();
-  auto cells = eval::plan_cells(s, st);
-  const auto listeners = eval::plan_listeners(s, cells);
+  auto [batch, keys, listeners] = plan_stage(s, st, topo);
   const auto specs = listener_specs(s, topo, listeners);
-  auto batch = probe_batch(topo, cells);
-  const auto keys = keys_of(cells);
-  release(cells);
   std::vector<report::Cell> judged;
   reserve_populated(judged, keys.size());
   judged.resize(keys.size());

@@ -106,6 +106,98 @@ TEST(Judge, CellsShareTheTextsTheyRepeat) {
   EXPECT_EQ(not_run_cell.expected, "OK");
 }
 
+/// A matrix (each row asks for its source once per column), an interface target, and checks
+/// bound to an interface and to an address, beside TCP and UDP cells.
+constexpr const char* k_mixed = R"(name = "mixed"
+[nodes.a]
+[nodes.b]
+services = ["udp/53"]
+[nodes.c]
+listen = ["udp/7"]
+[[links]]
+a = { node = "a", ifname = "a0", addresses = ["192.0.2.1/24", "2001:db8::1/64"] }
+b = { node = "b", ifname = "b0", addresses = ["192.0.2.2/24", "2001:db8::2/64"] }
+[[links]]
+a = { node = "b", ifname = "b1", addresses = ["198.51.100.2/24"] }
+b = { node = "c", ifname = "c0", addresses = ["198.51.100.3/24"] }
+[[stages]]
+expect = """
+   a   b   c
+a  OK  OK  NG
+b  OK  OK  OK
+c  NG  OK  OK
+"""
+[[stages.check]]
+from = "a"
+to = "b:b1"
+source = "a0"
+expect = "OK"
+[[stages.check]]
+from = "a"
+to = "c"
+source = "192.0.2.1"
+probe = "tcp/80"
+expect = "NG"
+[[stages.check]]
+from = "c"
+to = "b"
+probe = "udp/53"
+expect = "OK"
+[[stages.check]]
+from = "b"
+to = "a"
+probe = "udp/53"
+expect = "OK"
+)";
+
+TEST(StreamCells, GivesPlanCellsAndPlanListenersInOnePass) {
+  for (const char* text : {k_nat, k_mixed}) {
+    auto s = scenario::parse_scenario(text, "t.toml");
+    ASSERT_TRUE(s) << s.error().message;
+    const auto& st = s->stages.at(0);
+    auto cells = plan_cells(*s, st);
+    const auto listeners = plan_listeners(*s, cells);
+    EXPECT_EQ(cell_count(*s, st), cells.size());
+    std::vector<PlannedCell> streamed;
+    const auto streamed_listeners = stream_cells(*s, st, [&](const PlannedCell& c) { streamed.push_back(c); });
+    EXPECT_EQ(streamed_listeners, listeners);
+    ASSERT_EQ(streamed.size(), cells.size());
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+      EXPECT_EQ(streamed[i].expectation, cells[i].expectation) << i;
+      EXPECT_EQ(streamed[i].source_node, cells[i].source_node) << i;
+      EXPECT_EQ(streamed[i].target_node, cells[i].target_node) << i;
+      EXPECT_EQ(streamed[i].bind_device, cells[i].bind_device) << i;
+      EXPECT_EQ(streamed[i].bind_address, cells[i].bind_address) << i;
+      EXPECT_EQ(streamed[i].destination, cells[i].destination) << i;
+      EXPECT_EQ(streamed[i].kind, cells[i].kind) << i;
+      EXPECT_EQ(streamed[i].port, cells[i].port) << i;
+      EXPECT_EQ(streamed[i].listener, cells[i].listener) << i;
+    }
+  }
+}
+
+TEST(PlanCells, RowsColumnsBindingsAndListenersOfAMixedStage) {
+  auto s = scenario::parse_scenario(k_mixed, "t.toml");
+  ASSERT_TRUE(s) << s.error().message;
+  const auto cells = plan_cells(*s, s->stages.at(0));
+  // matrix: a -> a (2 addresses), b (3), c (1); b -> 2 + 3 + 1; c -> 2 + 3 + 1; then 1 + 1 + 3 + 2
+  ASSERT_EQ(cells.size(), 18u + 7u);
+  for (std::size_t i = 0; i < 6; ++i) EXPECT_EQ(cells[i].source_node, 0u) << i;
+  for (std::size_t i = 6; i < 12; ++i) EXPECT_EQ(cells[i].source_node, 1u) << i;
+  for (std::size_t i = 12; i < 18; ++i) EXPECT_EQ(cells[i].source_node, 2u) << i;
+  EXPECT_EQ(cells[2].target_node, 1u);
+  EXPECT_EQ(cells[5].target_node, 2u);
+  const auto& by_device = cells[18];
+  EXPECT_EQ(by_device.bind_device, "a0");
+  EXPECT_FALSE(by_device.bind_address);
+  EXPECT_EQ(by_device.destination.str(), "198.51.100.2");
+  const auto& by_address = cells[19];
+  EXPECT_EQ(by_address.bind_device, "");
+  EXPECT_EQ(by_address.bind_address, IpAddress::parse("192.0.2.1"));
+  EXPECT_EQ(cells[17].bind_device, "");
+  EXPECT_FALSE(cells[17].bind_address);
+}
+
 probes::ProbeResult ok_seen(std::size_t listener, const char* peer) {
   probes::ProbeResult r;
   r.outcome = probes::Outcome::ok;
