@@ -1,5 +1,7 @@
 #include "probes/batch.hpp"
 
+#include "core/memory.hpp"
+
 #include "probes/socket_factory.hpp"
 
 #include <netinet/in.h>
@@ -72,7 +74,6 @@ Batch::Batch(asio::any_io_executor executor, std::vector<BatchSource> sources, s
       window_(std::chrono::duration_cast<Micros>(options.deadline)),
       retry_interval_(window_ / options.count),
       source_state_(sources_.size()),
-      state_(probes_.size()),
       timer_(executor_),
       undecided_(probes_.size()),
       buffer_(k_receive_batch * k_receive_slot),
@@ -84,6 +85,10 @@ Batch::Batch(asio::any_io_executor executor, std::vector<BatchSource> sources, s
       send_iovecs_(k_send_burst),
       send_headers_(k_send_burst) {
   const std::size_t slots = probes_.size() * static_cast<std::size_t>(options_.count);
+  // Faulted in here, in one call each, rather than page by page by the threads sending.
+  reserve_populated(state_, probes_.size());
+  state_.resize(probes_.size());
+  reserve_populated(records_, slots);
   records_.resize(slots);
   window_ends_.reserve(probes_.size());
   retries_.reserve(probes_.size());
@@ -282,8 +287,7 @@ void Batch::make_ready(std::size_t s) {
   SourceState& ss = source_state_[s];
   if (ss.in_ring || ss.write_waiting || ss.send_queue.empty()) return;
   ss.in_ring = true;
-  // A socket's first requests are the front of its queue: they were all queued at the start.
-  (state_[ss.send_queue.front()].sent == 0 ? ready_ : ready_later_).push_back(s);
+  ready_.push_back(s);
   post_sender();
 }
 
@@ -297,15 +301,12 @@ void Batch::post_sender() {
 }
 
 /// Sends one burst per ready socket in turn, up to k_send_round requests in all, then yields
-/// to the reactor. Sockets with first requests go before those with only later ones: every
-/// window opens as early as it can, and the batch ends one deadline after the last one opens.
+/// to the reactor.
 void Batch::send_round() {
   std::size_t sent = 0;
-  while (sent < k_send_round && !finished_) {
-    auto& ring = ready_.empty() ? ready_later_ : ready_;
-    if (ring.empty()) break;
-    const std::size_t s = ring.front();
-    ring.pop_front();
+  while (sent < k_send_round && !ready_.empty() && !finished_) {
+    const std::size_t s = ready_.front();
+    ready_.pop_front();
     source_state_[s].in_ring = false;
     const std::size_t before = sent;
     if (send_burst(s, sent) == SendStatus::would_block)
@@ -314,7 +315,7 @@ void Batch::send_round() {
       make_ready(s);
     if (sent == before) ++sent;  // a turn that sent nothing still counts: the round ends
   }
-  if (!ready_.empty() || !ready_later_.empty()) post_sender();
+  if (!ready_.empty()) post_sender();
 }
 
 /// Takes up to k_send_burst undecided probes off the front of socket s's queue.

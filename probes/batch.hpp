@@ -86,7 +86,7 @@ class Batch {
 
   struct SourceState {
     std::deque<std::size_t> send_queue;  ///< probes whose next request waits to be sent
-    bool in_ring = false;                ///< listed in ready_ or ready_later_ (has something to send)
+    bool in_ring = false;                ///< listed in ready_ (has something to send)
     bool write_waiting = false;          ///< send buffer full: waiting for writability
     Micros stalled_since{0};
   };
@@ -163,8 +163,7 @@ class Batch {
   std::vector<AttemptRecord> records_;
   std::vector<IpAddress> reporters_;  ///< of the ICMP errors, which records index
   std::vector<Attempt> scratch_;      ///< what attempts() returns
-  std::deque<std::size_t> ready_;        ///< sources with first requests to send, served round-robin
-  std::deque<std::size_t> ready_later_;  ///< sources with only later requests to send, served after
+  std::deque<std::size_t> ready_;  ///< sources with requests to send, served round-robin
   bool sender_posted_ = false;
   DueQueue retries_;  ///< due times only grow in each of these queues
   DueQueue window_ends_;

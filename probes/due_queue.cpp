@@ -2,7 +2,11 @@
 
 #include <iterator>
 
+#include "core/memory.hpp"
+
 namespace nscheck::probes {
+
+void DueQueue::reserve(std::size_t n) { reserve_populated(items_, n); }
 
 /// Before growing, drops the popped half: the vector stays within twice the live entries.
 void DueQueue::push(const Due& d) {

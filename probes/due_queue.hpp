@@ -19,8 +19,8 @@ struct Due {
 
 class DueQueue {
  public:
-  /// Room for n entries without growing (more still fit).
-  void reserve(std::size_t n) { items_.reserve(n); }
+  /// Room for n entries without growing (more still fit), its pages faulted in now.
+  void reserve(std::size_t n);
   void push(const Due& d);
   [[nodiscard]] bool empty() const { return head_ == items_.size(); }
   [[nodiscard]] std::size_t size() const { return items_.size() - head_; }

@@ -20,6 +20,7 @@
 #include <thread>
 #include <tuple>
 
+#include "core/memory.hpp"
 #include "probes/batch.hpp"
 #include "probes/flow_batch.hpp"
 #include "probes/flow_setup.hpp"
@@ -52,6 +53,7 @@ struct SocketKey {
 class ProbeSubset {
  public:
   explicit ProbeSubset(std::span<const Probe> all) : all_(all) {}
+  void reserve(std::size_t n) { reserve_populated(which_, n); }
   void add(std::size_t caller_index) { which_.push_back(caller_index); }
   [[nodiscard]] std::size_t size() const { return which_.size(); }
   /// Only until forget(): the caller's probes may be freed then.
@@ -127,6 +129,7 @@ struct ProbeEngine::Impl {
 
 Result<ProbeEngine::Impl::Plan> ProbeEngine::Impl::plan(const ProbeSubset& probes) {
   Plan plan;
+  reserve_populated(plan.key_of_probe, probes.size());
   plan.key_of_probe.assign(probes.size(), Plan::k_none);
   NamespaceIds ids;
   std::map<SocketKey, std::size_t> index;
@@ -257,8 +260,10 @@ std::vector<Shard> deal_out(std::vector<BatchSource> sources, std::size_t count,
   std::vector<Shard> shards(count);
   std::vector<std::size_t> shard_load(count, 0);
   for (std::size_t s = 0; s < sources.size(); ++s) shard_load[shard_of[s]] += loads[s];
-  for (std::size_t b = 0; b < count; ++b) shards[b].probes.reserve(shard_load[b]);
+  for (std::size_t b = 0; b < count; ++b) reserve_populated(shards[b].probes, shard_load[b]);
+  reserve_populated(run.shard, probes.size());
   run.shard.assign(probes.size(), IcmpRun::k_none);
+  reserve_populated(run.local, probes.size());
   run.local.assign(probes.size(), 0);
   for (std::size_t s = 0; s < sources.size(); ++s) {
     const std::size_t b = shard_of[s];
@@ -460,6 +465,7 @@ Result<void> ProbeEngine::run_batch(std::span<const Probe> probes, std::span<con
   NS_CHECK(check_options(options));
   if (probes.empty()) return {};
   ProbeSubset icmp_probes(probes);
+  icmp_probes.reserve(probes.size());
   std::vector<Probe> flow_probes;
   std::vector<std::size_t> flow_of;  // the caller's index of each
   for (std::size_t i = 0; i < probes.size(); ++i) {

@@ -148,16 +148,15 @@ class ListenerIndex {
 
 
 /// The cell as the reports see it, before the verdict.
-report::Cell base_cell(const scenario::Scenario& s, const scenario::Stage& st, const CellKey& c,
-                       report::TextPool& texts) {
+report::Cell base_cell(const scenario::Stage& st, const CellKey& c, CellTexts& texts) {
   const auto& e = st.expectations[c.expectation];
   report::Cell cell;
-  cell.source = texts(s.nodes[c.source_node].name);
+  cell.source = texts.node(c.source_node);
   cell.source_bind = texts(e.source);
-  cell.target = texts(e.to.text);
+  cell.target = texts.target(e.to, c.destination);
   cell.column = cell.target;
-  cell.address = texts(c.destination.str());
-  cell.probe = texts(e.probe.text());
+  cell.address = texts.address(c.destination);
+  cell.probe = texts.probe(e.probe);
   cell.expected = e.expect == scenario::Verdict::ok ? report::Verdict::ok : report::Verdict::ng;
   cell.line = e.loc.line;
   return cell;
@@ -165,7 +164,7 @@ report::Cell base_cell(const scenario::Scenario& s, const scenario::Stage& st, c
 
 /// Fills what the destination saw and checks seen_from / answered_by: a mismatch fails the cell.
 void judge_seen(const scenario::Scenario& s, const scenario::Expectation& e, const probes::ProbeResult& r,
-                const std::vector<PlannedListener>& listeners, report::TextPool& texts, report::Cell& cell) {
+                const std::vector<PlannedListener>& listeners, CellTexts& texts, report::Cell& cell) {
   std::string answered;
   if (r.seen) {
     cell.seen_from = endpoint_text(r.seen->peer, r.seen->peer_port);  // a port of its own: not pooled
@@ -234,10 +233,10 @@ std::vector<PlannedListener> stream_cells(const scenario::Scenario& s, const sce
 
 report::Cell judge(const scenario::Scenario& s, const scenario::Stage& st, const CellKey& c,
                    const probes::ProbeResult& r, const std::vector<PlannedListener>& listeners,
-                   report::TextPool& texts) {
+                   CellTexts& texts) {
   if (r.interrupted) return not_run(s, st, c, texts("the run was interrupted before this cell was decided"), texts);
-  auto cell = base_cell(s, st, c, texts);
-  cell.reason = texts(probes::reason_name(r.reason));
+  auto cell = base_cell(st, c, texts);
+  cell.reason = texts.reason(r.reason);
   cell.detail = texts(r.detail);
   cell.sent = r.sent;
   switch (r.outcome) {
@@ -259,9 +258,9 @@ report::Cell judge(const scenario::Scenario& s, const scenario::Stage& st, const
   return cell;
 }
 
-report::Cell not_run(const scenario::Scenario& s, const scenario::Stage& st, const CellKey& c,
-                     const report::SharedText& why, report::TextPool& texts) {
-  auto cell = base_cell(s, st, c, texts);
+report::Cell not_run(const scenario::Scenario&, const scenario::Stage& st, const CellKey& c,
+                     const report::SharedText& why, CellTexts& texts) {
+  auto cell = base_cell(st, c, texts);
   cell.observed = report::Verdict::not_run;
   cell.reason = texts("not-run");
   cell.detail = why;
@@ -269,9 +268,9 @@ report::Cell not_run(const scenario::Scenario& s, const scenario::Stage& st, con
   return cell;
 }
 
-report::Cell skipped(const scenario::Scenario& s, const scenario::Stage& st, const CellKey& c,
-                     const report::SharedText& why, report::TextPool& texts) {
-  auto cell = base_cell(s, st, c, texts);
+report::Cell skipped(const scenario::Scenario&, const scenario::Stage& st, const CellKey& c,
+                     const report::SharedText& why, CellTexts& texts) {
+  auto cell = base_cell(st, c, texts);
   cell.observed = report::Verdict::skipped;
   cell.detail = why;
   cell.status = report::CellStatus::skipped;

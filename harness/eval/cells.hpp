@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/ip.hpp"
+#include "eval/cell_texts.hpp"
 #include "probes/probe.hpp"
 #include "reports/report.hpp"
 #include "scenario/model.hpp"
@@ -75,17 +76,17 @@ std::vector<PlannedListener> stream_cells(const scenario::Scenario& s, const sce
                                           const std::function<void(const PlannedCell&)>& each);
 
 /// Judges one cell: expected vs observed, with the reason, and what the destination saw
-/// against seen_from / answered_by. Texts that cells repeat come from `texts`.
+/// against seen_from / answered_by. Texts that cells repeat come from `texts` (one per stage).
 report::Cell judge(const scenario::Scenario& s, const scenario::Stage& st, const CellKey& c,
                    const probes::ProbeResult& r, const std::vector<PlannedListener>& listeners,
-                   report::TextPool& texts);
+                   CellTexts& texts);
 
 /// A cell that never ran (interrupted run or failed stage), for the reports.
 report::Cell not_run(const scenario::Scenario& s, const scenario::Stage& st, const CellKey& c,
-                     const report::SharedText& why, report::TextPool& texts);
+                     const report::SharedText& why, CellTexts& texts);
 
 /// A cell skipped because the running kernel lacks what its stage needs (why says what).
 report::Cell skipped(const scenario::Scenario& s, const scenario::Stage& st, const CellKey& c,
-                     const report::SharedText& why, report::TextPool& texts);
+                     const report::SharedText& why, CellTexts& texts);
 
 }  // namespace nscheck::eval

@@ -132,14 +132,14 @@ report::Stage empty_stage(const Stage& st) {
 }
 
 void add_not_run(const Scenario& s, const Stage& st, const std::vector<eval::CellKey>& keys, const std::string& why,
-                 report::TextPool& texts, report::Stage& rs) {
+                 eval::CellTexts& texts, report::Stage& rs) {
   const report::SharedText reason(why);
   rs.cells.reserve(rs.cells.size() + keys.size());
   for (const auto& c : keys) rs.cells.push_back(eval::not_run(s, st, c, reason, texts));
 }
 
 void mark_not_run(const Scenario& s, const Stage& st, report::Stage& rs, const std::string& why,
-                  report::TextPool& texts) {
+                  eval::CellTexts& texts) {
   add_not_run(s, st, eval::plan_keys(s, st), why, texts, rs);
 }
 
@@ -147,7 +147,7 @@ void mark_not_run(const Scenario& s, const Stage& st, report::Stage& rs, const s
 bool is_missing_feature(const Error& e) { return e.kind == ErrorKind::environment && e.errnum == EOPNOTSUPP; }
 
 void mark_skipped(const Scenario& s, const Stage& st, report::Stage& rs, const std::string& why,
-                  report::TextPool& texts) {
+                  eval::CellTexts& texts) {
   const auto keys = eval::plan_keys(s, st);
   const report::SharedText reason(why);
   rs.cells.clear();
@@ -189,7 +189,7 @@ StagePlan plan_stage(const Scenario& s, const Stage& st, const topology::Topolog
 /// result is judged into its cell as the engine hands it over, so the results of a stage never
 /// all exist at once. The engine takes the probes over and frees them once it has planned them.
 Result<void> probe_stage(const Scenario& s, const Stage& st, topology::Topology& topo, probes::ProbeEngine& engine,
-                         const std::atomic<bool>& stop, report::Stage& rs, report::TextPool& texts) {
+                         const std::atomic<bool>& stop, report::Stage& rs, eval::CellTexts& texts) {
   const auto tp = Clock::now();
   auto [batch, keys, listeners] = plan_stage(s, st, topo);
   const auto specs = listener_specs(s, topo, listeners);
@@ -220,7 +220,7 @@ Result<void> probe_stage(const Scenario& s, const Stage& st, topology::Topology&
 
 /// Runs one stage's changes and probes into rs.
 Result<void> run_stage(const Scenario& s, const Stage& st, topology::Topology& topo, probes::ProbeEngine& engine,
-                       const std::atomic<bool>& stop, report::Stage& rs, report::TextPool& texts) {
+                       const std::atomic<bool>& stop, report::Stage& rs, eval::CellTexts& texts) {
   const auto tc = Clock::now();
   auto r = apply_changes(s, topo, st);
   rs.phases.emplace_back("changes_s", seconds_since(tc));
@@ -279,7 +279,7 @@ RunResult run_scenario(const Scenario& s, const RunOptions& options, const std::
     if (auto r = apply_node_firewalls(s, *topo); !r) (is_missing_feature(r.error()) ? missing : out.error) = r.error();
   rep.setup_phases.emplace_back("firewalls_s", seconds_since(tf));
   rep.setup_s = seconds_since(t0);
-  report::TextPool texts;  // the cells of every stage share their names, addresses and reasons
+  report::TextPool pool;  // the cells of every stage share their names, addresses and reasons
   std::optional<probes::ProbeEngine> engine;
   if (topo) engine.emplace();
   const auto with_nft = topology::nodes_with_nft(s);
@@ -288,6 +288,7 @@ RunResult run_scenario(const Scenario& s, const RunOptions& options, const std::
     if (options.deadline || options.count) overridden = with_overrides(s.stages[i], options);
     const Stage& st = overridden ? *overridden : s.stages[i];
     auto rs = empty_stage(st);
+    eval::CellTexts texts(s, pool);
     const auto ts = Clock::now();
     if (!topo) {
       mark_not_run(s, st, rs, "the topology could not be built", texts);

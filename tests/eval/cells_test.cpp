@@ -81,7 +81,8 @@ TEST(Judge, CellsShareTheTextsTheyRepeat) {
   const auto s = load();
   auto cells = plan_cells(s, s.stages.at(0));
   const auto listeners = plan_listeners(s, cells);
-  report::TextPool texts;
+  report::TextPool pool;
+  CellTexts texts(s, pool);
   probes::ProbeResult r;
   r.outcome = probes::Outcome::ng;
   r.reason = probes::Reason::timeout;
@@ -211,7 +212,8 @@ TEST(JudgeSeen, MatchingSourceAndNodePass) {
   const auto s = load();
   auto cells = plan_cells(s, s.stages[0]);
   const auto listeners = plan_listeners(s, cells);
-  report::TextPool texts;
+  report::TextPool pool;
+  CellTexts texts(s, pool);
   const auto cell = judge(s, s.stages[0], cells[0].key(), ok_seen(3, "10.0.0.254"), listeners, texts);
   EXPECT_EQ(cell.status, report::CellStatus::pass) << cell.detail;
   EXPECT_EQ(cell.seen_from, "10.0.0.254:40000");
@@ -223,7 +225,8 @@ TEST(JudgeSeen, AnotherSourceIsAMismatchOfItsOwnKind) {
   const auto s = load();
   auto cells = plan_cells(s, s.stages[0]);
   const auto listeners = plan_listeners(s, cells);
-  report::TextPool texts;
+  report::TextPool pool;
+  CellTexts texts(s, pool);
   const auto cell = judge(s, s.stages[0], cells[0].key(), ok_seen(3, "192.0.2.1"), listeners, texts);
   EXPECT_EQ(cell.status, report::CellStatus::fail);
   EXPECT_EQ(cell.observed, "OK");
@@ -235,7 +238,8 @@ TEST(JudgeSeen, AnotherNodeAnsweringIsAMismatch) {
   const auto s = load();
   auto cells = plan_cells(s, s.stages[0]);
   const auto listeners = plan_listeners(s, cells);
-  report::TextPool texts;
+  report::TextPool pool;
+  CellTexts texts(s, pool);
   const auto cell =
       judge(s, s.stages[0], cells[0].key(), ok_seen(0, "10.0.0.254"), listeners, texts);  // the router's own
   EXPECT_EQ(cell.status, report::CellStatus::fail);
@@ -247,7 +251,8 @@ TEST(JudgeSeen, NothingSeenFailsAnAssertion) {
   const auto s = load();
   auto cells = plan_cells(s, s.stages[0]);
   const auto listeners = plan_listeners(s, cells);
-  report::TextPool texts;
+  report::TextPool pool;
+  CellTexts texts(s, pool);
   auto r = ok_seen(3, "10.0.0.254");
   r.seen.reset();
   const auto cell = judge(s, s.stages[0], cells[0].key(), r, listeners, texts);
@@ -261,7 +266,8 @@ TEST(JudgeSeen, AnNgIsNotJudgedOnWhatWasSeen) {
   const auto s = load();
   auto cells = plan_cells(s, s.stages[0]);
   const auto listeners = plan_listeners(s, cells);
-  report::TextPool texts;
+  report::TextPool pool;
+  CellTexts texts(s, pool);
   probes::ProbeResult r;
   r.outcome = probes::Outcome::ng;
   r.reason = probes::Reason::timeout;
