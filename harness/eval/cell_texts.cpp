@@ -10,10 +10,14 @@ std::size_t CellTexts::AddressHash::operator()(const IpAddress& a) const {
   return h;
 }
 
+/// A cell asks for its target and its address in turn: the last address is kept at hand.
 CellTexts::ByAddress& CellTexts::of(const IpAddress& a) {
+  if (last_ != nullptr && last_address_ == a) return *last_;
   auto [it, added] = addresses_.try_emplace(a);
   if (added) it->second.address = pool_(a.str());
-  return it->second;
+  last_address_ = a;
+  last_ = &it->second;  // unordered_map elements never move
+  return *last_;
 }
 
 report::SharedText CellTexts::remembered(report::SharedText& slot, std::string_view written) {

@@ -50,6 +50,8 @@ class CellTexts {
   report::TextPool& pool_;
   std::vector<report::SharedText> nodes_;
   std::unordered_map<IpAddress, ByAddress, AddressHash> addresses_;
+  IpAddress last_address_;
+  ByAddress* last_ = nullptr;  ///< addresses_'s entry for last_address_
   scenario::ProbeSpec last_probe_;
   report::SharedText last_probe_text_;
   std::array<report::SharedText, 32> reasons_;

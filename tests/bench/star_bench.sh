@@ -87,6 +87,22 @@ PROBLEMS=0
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.3f", b-a}'; }
 
+# Waits until the CPUs are idle (>= 90 % over 250 ms; at most 15 s) before a timed run: the
+# kernel destroys the previous run's hundreds of namespaces in the background for seconds after
+# that run has exited, and without this every tool would pay for the one run before it.
+settle() {
+  local deadline=$((SECONDS + 15)) a b
+  while [ $SECONDS -lt $deadline ]; do
+    a=$(awk '/^cpu /{print $2+$3+$4+$5+$6+$7+$8+$9, $5+$6}' /proc/stat)
+    sleep 0.25
+    b=$(awk '/^cpu /{print $2+$3+$4+$5+$6+$7+$8+$9, $5+$6}' /proc/stat)
+    awk -v a="$a" -v b="$b" 'BEGIN{split(a, x, " "); split(b, y, " "); t = y[1] - x[1];
+      exit !(t > 0 && (y[2] - x[2]) / t >= 0.9)}' && return 0
+  done
+  SETTLE_TIMEOUTS=$((SETTLE_TIMEOUTS + 1))
+}
+SETTLE_TIMEOUTS=0
+
 # JSON report of nscheck -> "setup probe teardown mismatches result stage_s deadline_ms silent plan_s probe_s"
 # (silent = deadlines, in s, of the stages where some cell timed out: silent drops)
 nscheck_fields() {
@@ -111,6 +127,7 @@ PY
 run_nscheck() {
   local tool=$1 n=$2 scen=$3 rep=$4 toml=$5 tag="$1-$2-$3-$4"
   local json=$WORK/$tag.json t0 t1 rc wall rss faults f
+  settle
   t0=$(now)
   rss_run "$WORK/$tag.rss" "$KIT/sandbox.sh" "$NSCHECK" run "$toml" --json "$json" --no-color \
     >"$WORK/$tag.out" 2>&1
@@ -143,10 +160,11 @@ run_nscheck() {
   rm -f "$WORK/$tag.rss"
 }
 
-# the peers: N SCEN REP PEER...
-run_kit_peers() {
+# the peers: N SCEN REP PEER, each run alone after settle
+run_kit_peer() {
   local n=$1 scen=$2 rep=$3 out rc
   shift 3
+  settle
   out=$("$KIT/run_peers.sh" "$n" "$scen" "$@" 2>"$WORK/peers.err")
   rc=$?
   printf '%s\n' "$out" | python3 -c '
@@ -173,6 +191,7 @@ echo "  kit:      $KIT"
 echo "  N:        $NS_LIST; scenarios: $SCENS; $REPS runs each, interleaved; peak RSS by $RSS_TOOL"
 echo "  load:     $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) at the start: other work on the machine skews absolutes"
 echo "  deadline: 200 ms in every nscheck scenario (the floor's FLOOR_TIMEOUT_MS, the peers' fping -t200)"
+echo "  settle:   every timed run starts once the CPUs are >= 90 % idle (the previous run's namespaces destroyed)"
 echo
 
 for n in $NS_LIST; do
@@ -186,8 +205,7 @@ for n in $NS_LIST; do
     for scen in $SCENS; do
       printf '  N=%-4s %-12s run %s/%s: nscheck, %s\n' "$n" "$scen" "$rep" "$REPS" "$peers" >&2
       run_nscheck nscheck "$n" "$scen" "$rep" "$WORK/$scen-$n.toml"
-      # shellcheck disable=SC2086
-      run_kit_peers "$n" "$scen" "$rep" $peers
+      for peer in $peers; do run_kit_peer "$n" "$scen" "$rep" "$peer"; done
     done
   done
 done
@@ -196,6 +214,7 @@ if [ -f "$SEED" ]; then
     printf '  seed 004_router_forwarding run %s/%s, and the sandbox alone\n' "$rep" "$REPS" >&2
     run_nscheck seed004 3 seed "$rep" "$SEED"
     # the sandbox's own start-up and exit (`sandbox.sh true`): in every wall above, not nscheck's
+    settle
     t0=$(now)
     "$KIT/sandbox.sh" true
     printf 'sandbox\t0\tnone\t%s\t%s\t-\t-\t-\t-\t0\tpass\t-\t-\t-\t-\n' "$rep" "$(elapsed "$t0" "$(now)")" >>"$RAW"
@@ -322,7 +341,7 @@ for s in scens:
 PY
 
 echo
-echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
+echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min); runs started on a busy machine (15 s without 90 % idle CPUs): $SETTLE_TIMEOUTS"
 
 mism=$(awk -F'\t' '$10 != "-" && $10 != 0 {c++} END{print c+0}' "$RAW")
 errs=$(awk -F'\t' '$11 == "error" {c++} END{print c+0}' "$RAW")
