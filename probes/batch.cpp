@@ -1,7 +1,6 @@
 #include "probes/batch.hpp"
 
 #include "core/memory.hpp"
-
 #include "probes/socket_factory.hpp"
 
 #include <netinet/in.h>

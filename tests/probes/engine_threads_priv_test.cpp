@@ -161,6 +161,42 @@ TEST_P(EngineThreads, FlowsAndListenersRunBesideTheShards) {
   EXPECT_EQ(results[first_flow + 2].reason, Reason::refused) << results[first_flow + 2].detail;
 }
 
+TEST_P(EngineThreads, ProbesHandedOverRunAsTheCallersWould) {
+  auto ns = namespaces(3);
+  ASSERT_EQ(ns.size(), 3u);
+  ignore_echo(ns[1]);
+  std::vector<ListenerSpec> listeners{{ns[0].get(), ProbeKind::tcp, Family::v4, 80, "node a"}};
+  std::vector<Probe> probes;
+  for (int d = 1; d <= 100; ++d)
+    for (const UniqueFd& fd : ns) probes.push_back(probe(fd, ("127.0.3." + std::to_string(d)).c_str()));
+  const std::size_t first_flow = probes.size();
+  Probe tcp = probe(ns[0], "127.0.0.1");
+  tcp.kind = ProbeKind::tcp;
+  tcp.port = 80;
+  tcp.listener = 0;
+  probes.push_back(tcp);
+  std::vector<Probe> handed = probes;
+  std::vector<ProbeResult> results(probes.size());
+  std::vector<int> seen(probes.size(), 0);
+  ProbeEngine engine;
+  auto r = engine.run(std::move(handed), listeners, {.deadline = 300ms, .count = 2, .threads = GetParam()},
+                      [&](std::size_t i, ProbeResult&& result) {
+                        ASSERT_LT(i, results.size());
+                        ++seen[i];
+                        results[i] = std::move(result);
+                      });
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(handed.empty()) << "the engine took the probes over";
+  for (std::size_t i = 0; i < first_flow; ++i) {
+    EXPECT_EQ(seen[i], 1) << i;
+    const bool silent = i % 3 == 1;  // the probes of ns[1]
+    EXPECT_EQ(results[i].outcome, silent ? Outcome::ng : Outcome::ok) << i << ": " << results[i].detail;
+  }
+  EXPECT_EQ(seen[first_flow], 1);
+  EXPECT_EQ(results[first_flow].outcome, Outcome::ok) << results[first_flow].detail;
+  EXPECT_TRUE(results[first_flow].seen.has_value()) << "the TCP probe, copied before the probes were freed, ran";
+}
+
 TEST_P(EngineThreads, StopEndsEveryShardAtOnce) {
   auto ns = namespaces(4);
   ASSERT_EQ(ns.size(), 4u);
