@@ -90,11 +90,11 @@ void for_each_cell(const scenario::Scenario& s, const scenario::Stage& st, F f) 
     base.source_node = sources(e.from);
     base.kind = kind_of(e.probe);
     base.port = e.probe.port;
-    if (e.source.empty()) {
-    } else if (auto a = IpAddress::parse(e.source)) {
-      base.bind_address = *a;
-    } else {
-      base.bind_device = e.source;
+    if (!e.source.empty()) {  // like ping -I: an address of the source, or one of its interfaces
+      if (auto a = IpAddress::parse(e.source))
+        base.bind_address = *a;
+      else
+        base.bind_device = e.source;
     }
     auto each = [&](const IpAddress& addr) {
       base.destination = addr;
