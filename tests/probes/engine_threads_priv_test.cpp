@@ -80,6 +80,15 @@ void expect_verdicts(const std::vector<Expected>& batch, const std::vector<Probe
   }
 }
 
+/// A TCP probe to a port, answered by the built-in listener of that index.
+Probe tcp_probe(const UniqueFd& ns, const char* destination, std::uint16_t port, std::size_t listener) {
+  Probe p = probe(ns, destination);
+  p.kind = ProbeKind::tcp;
+  p.port = port;
+  p.listener = listener;
+  return p;
+}
+
 std::vector<Probe> probes_of(const std::vector<Expected>& batch) {
   std::vector<Probe> probes;
   for (const Expected& e : batch) probes.push_back(e.probe);
@@ -137,10 +146,7 @@ TEST_P(EngineThreads, FlowsAndListenersRunBesideTheShards) {
   for (int d = 1; d <= 100; ++d)
     for (const UniqueFd& fd : ns) probes.push_back(probe(fd, ("127.0.2." + std::to_string(d)).c_str()));
   const std::size_t first_flow = probes.size();
-  Probe tcp = probe(ns[0], "127.0.0.1");
-  tcp.kind = ProbeKind::tcp;
-  tcp.port = 80;
-  tcp.listener = 0;
+  Probe tcp = tcp_probe(ns[0], "127.0.0.1", 80, 0);
   Probe udp = tcp;
   udp.kind = ProbeKind::udp;
   udp.port = 53;
@@ -170,10 +176,7 @@ TEST_P(EngineThreads, ProbesHandedOverRunAsTheCallersWould) {
   for (int d = 1; d <= 100; ++d)
     for (const UniqueFd& fd : ns) probes.push_back(probe(fd, ("127.0.3." + std::to_string(d)).c_str()));
   const std::size_t first_flow = probes.size();
-  Probe tcp = probe(ns[0], "127.0.0.1");
-  tcp.kind = ProbeKind::tcp;
-  tcp.port = 80;
-  tcp.listener = 0;
+  Probe tcp = tcp_probe(ns[0], "127.0.0.1", 80, 0);
   probes.push_back(tcp);
   std::vector<Probe> handed = probes;
   std::vector<ProbeResult> results(probes.size());
