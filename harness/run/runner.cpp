@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <ctime>
+#include <future>
 
 #include "core/memory.hpp"
 #include "eval/cells.hpp"
@@ -165,40 +166,47 @@ std::vector<probes::ListenerSpec> listener_specs(const Scenario& s, const topolo
 }
 
 /// A stage's plan as the runner keeps it: the probes to send and, in the same order, what
-/// judging their results needs.
+/// judging their results needs, with room for the verdicts.
 struct StagePlan {
-  std::vector<probes::Probe> probes;
+  std::vector<probes::Probe> probes;  ///< namespaces not yet set: see bind_namespaces
   std::vector<eval::CellKey> keys;
   std::vector<eval::PlannedListener> listeners;
+  std::vector<report::Cell> cells;  ///< one default cell per probe, its pages faulted in
 };
 
-StagePlan plan_stage(const Scenario& s, const Stage& st, const topology::Topology& topo) {
+/// Pure (no topology needed): plans a stage's probes, keys and listeners, and makes room for its
+/// verdicts. At 62,500 cells this is ~20 MB of fresh pages, so the first stage is planned while
+/// the kernel builds the topology (see run_scenario).
+StagePlan plan_stage(const Scenario& s, const Stage& st) {
   StagePlan plan;
   const std::size_t cells = eval::cell_count(s, st);
   reserve_populated(plan.probes, cells);
   reserve_populated(plan.keys, cells);
   plan.listeners = eval::stream_cells(s, st, [&](const eval::PlannedCell& c) {
-    plan.probes.push_back(
-        {topo.ns_fd(c.source_node), c.bind_device, c.bind_address, c.destination, c.kind, c.port, c.listener});
+    plan.probes.push_back({-1, c.bind_device, c.bind_address, c.destination, c.kind, c.port, c.listener});
     plan.keys.push_back(c.key());
   });
+  reserve_populated(plan.cells, cells);
+  plan.cells.resize(cells);
   return plan;
+}
+
+/// Each probe leaves from its source node's namespace.
+void bind_namespaces(StagePlan& plan, const topology::Topology& topo) {
+  for (std::size_t i = 0; i < plan.probes.size(); ++i) plan.probes[i].ns_fd = topo.ns_fd(plan.keys[i].source_node);
 }
 
 /// Runs one stage's probes into rs. Of the plan, only the keys live while the probes run; each
 /// result is judged into its cell as the engine hands it over, so the results of a stage never
 /// all exist at once. The engine takes the probes over and frees them once it has planned them.
-Result<void> probe_stage(const Scenario& s, const Stage& st, topology::Topology& topo, probes::ProbeEngine& engine,
-                         const std::atomic<bool>& stop, report::Stage& rs, eval::CellTexts& texts) {
-  const auto tp = Clock::now();
-  auto [batch, keys, listeners] = plan_stage(s, st, topo);
+Result<void> probe_stage(const Scenario& s, const Stage& st, StagePlan&& plan, topology::Topology& topo,
+                         probes::ProbeEngine& engine, const std::atomic<bool>& stop, report::Stage& rs,
+                         eval::CellTexts& texts) {
+  bind_namespaces(plan, topo);
+  auto& [batch, keys, listeners, judged] = plan;
   const auto specs = listener_specs(s, topo, listeners);
-  std::vector<report::Cell> judged;
-  reserve_populated(judged, keys.size());
-  judged.resize(keys.size());
   std::vector<bool> seen(keys.size());
   bool stray = false;  // an index out of range or given twice
-  rs.phases.emplace_back("plan_s", seconds_since(tp));
   const auto tr = Clock::now();
   auto ran = engine.run(std::move(batch), specs, {st.probe.deadline, st.probe.count, &stop},
                         [&](std::size_t i, probes::ProbeResult&& r) {
@@ -219,8 +227,9 @@ Result<void> probe_stage(const Scenario& s, const Stage& st, topology::Topology&
 }
 
 /// Runs one stage's changes and probes into rs.
-Result<void> run_stage(const Scenario& s, const Stage& st, topology::Topology& topo, probes::ProbeEngine& engine,
-                       const std::atomic<bool>& stop, report::Stage& rs, eval::CellTexts& texts) {
+Result<void> run_stage(const Scenario& s, const Stage& st, std::optional<StagePlan>& ahead, topology::Topology& topo,
+                       probes::ProbeEngine& engine, const std::atomic<bool>& stop, report::Stage& rs,
+                       eval::CellTexts& texts) {
   const auto tc = Clock::now();
   auto r = apply_changes(s, topo, st);
   rs.phases.emplace_back("changes_s", seconds_since(tc));
@@ -229,7 +238,11 @@ Result<void> run_stage(const Scenario& s, const Stage& st, topology::Topology& t
       mark_not_run(s, st, rs, "the stage's changes failed: " + r.error().message, texts);
     return r.error().kind == ErrorKind::input ? r.error() : r.error().with_context("stage \"" + st.name + "\"");
   }
-  return probe_stage(s, st, topo, engine, stop, rs, texts);
+  const auto tp = Clock::now();
+  StagePlan plan = ahead ? std::move(*ahead) : plan_stage(s, st);
+  ahead.reset();
+  rs.phases.emplace_back("plan_s", seconds_since(tp));
+  return probe_stage(s, st, std::move(plan), topo, engine, stop, rs, texts);
 }
 
 /// Pins the topology (--keep); a failure to pin is a harness error of its own.
@@ -267,12 +280,21 @@ RunResult run_scenario(const Scenario& s, const RunOptions& options, const std::
   const auto tp = Clock::now();
   const auto plan = topology::plan_topology(s);
   const double plan_s = seconds_since(tp);
-  auto topo = topology::Topology::build(plan, &timings);
+  // The kernel builds the topology on a helper thread while this one plans the first stage: the
+  // plan's memory stays in this thread's heap, where the probe engine reuses it once it has
+  // taken the probes over.
+  auto building = std::async(std::launch::async, [&] { return topology::Topology::build(plan, &timings); });
+  std::optional<StagePlan> ahead;  // the first stage's plan, made before it is due
+  const auto ta = Clock::now();
+  if (!s.stages.empty()) ahead = plan_stage(s, s.stages[0]);
+  const double ahead_s = seconds_since(ta);
+  auto topo = building.get();
   rep.setup_phases = {{"plan_s", plan_s},
                       {"namespaces_s", timings.namespaces_s},
                       {"links_s", timings.links_s},
                       {"configure_s", timings.configure_s},
-                      {"wait_up_s", timings.wait_up_s}};
+                      {"wait_up_s", timings.wait_up_s},
+                      {"stage_plan_s", ahead_s}};
   const auto tf = Clock::now();
   std::optional<Error> missing;  // the kernel lacks what the node firewalls need: every stage is skipped
   if (topo)
@@ -299,7 +321,7 @@ RunResult run_scenario(const Scenario& s, const RunOptions& options, const std::
     } else if (auto r = i == 0 ? Result<void>{} : flush_conntrack(*topo, with_nft); !r) {
       out.error = r.error().with_context("stage \"" + st.name + "\"");
       mark_not_run(s, st, rs, "conntrack could not be flushed: " + r.error().message, texts);
-    } else if (auto r2 = run_stage(s, st, *topo, *engine, stop, rs, texts); !r2) {
+    } else if (auto r2 = run_stage(s, st, ahead, *topo, *engine, stop, rs, texts); !r2) {
       if (is_missing_feature(r2.error())) {
         mark_skipped(s, st, rs, r2.error().message, texts);
       } else {
@@ -308,6 +330,7 @@ RunResult run_scenario(const Scenario& s, const RunOptions& options, const std::
       }
     }
     rs.time_s = seconds_since(ts);
+    ahead.reset();  // not used when the first stage did not run
     if (i > 0) report::mark_flips(rep.stages.back(), rs);
     rep.stages.push_back(std::move(rs));
   }
