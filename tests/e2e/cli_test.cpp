@@ -229,6 +229,9 @@ TEST_F(Cli, JsonFileHoldsStagesMatricesCellsAndVerdicts) {
   // where each stage's time went: both stages wait their 100 ms deadline for the silent cells
   EXPECT_EQ(occurrences(json, "\"changes_s\": "), 2u) << json;
   EXPECT_EQ(occurrences(json, "\"plan_s\": "), 3u) << json;  // and the set-up's own plan_s
+  // the first stage is planned while the topology is built: a set-up phase of its own
+  EXPECT_EQ(occurrences(json, "\"stage_plan_s\": "), 1u) << json;
+  EXPECT_LT(json.find("\"wait_up_s\": "), json.find("\"stage_plan_s\": ")) << json;
   for (std::size_t at = json.find("\"probe_s\": "), n = 0; n < 2; at = json.find("\"probe_s\": ", at + 1), ++n) {
     ASSERT_NE(at, std::string::npos) << json;
     const double probe_s = std::atof(json.c_str() + at + 11);
