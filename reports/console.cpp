@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <string_view>
-#include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include "reports/flips.hpp"
@@ -55,20 +55,52 @@ struct Marks {
   bool ok = false, ng = false, mismatch = false, error = false, not_run = false, skipped = false;
 };
 
-/// The marks of every (source, column) of a stage, in one pass over its cells: a full matrix
-/// of N nodes has N^2 positions and N^2 cells, so a scan per position would cost N^4.
-using Position = std::tuple<std::string_view, std::string_view, std::string_view>;  // probe, row, column
-
-std::map<Position, Marks> marks_by_position(const Stage& st) {
-  std::map<Position, Marks> out;
-  for (const auto& c : st.cells) {
-    Marks& m = out[{c.probe, c.source, c.column}];
+/// The marks of one matrix, position by position (row-major), from one pass over the stage's
+/// cells: a full matrix of N nodes has N^2 positions and N^2 cells, so neither a scan per
+/// position nor a tree of N^2 names would do. A matrix is as dense as its rendered grid.
+class MatrixMarks {
+ public:
+  explicit MatrixMarks(const Matrix& m) : columns_(m.columns.size()), marks_(m.rows.size() * m.columns.size()) {
+    for (std::size_t r = 0; r < m.rows.size(); ++r) rows_.emplace(m.rows[r], r);
+    for (std::size_t c = 0; c < m.columns.size(); ++c) column_index_.emplace(m.columns[c], c);
+  }
+  /// Adds the cell's outcome at its (source, column); a cell outside the matrix changes nothing.
+  void add(const Cell& c) {
+    const auto r = rows_.find(c.source.view());
+    const auto k = column_index_.find(c.column.view());
+    if (r == rows_.end() || k == column_index_.end()) return;
+    Marks& m = marks_[r->second * columns_ + k->second];
     m.ok |= c.observed == Verdict::ok;
     m.ng |= c.observed == Verdict::ng;
     m.mismatch |= c.status == CellStatus::fail;
     m.error |= c.status == CellStatus::error;
     m.not_run |= c.status == CellStatus::not_run;
     m.skipped |= c.status == CellStatus::skipped;
+  }
+  [[nodiscard]] const Marks& at(std::size_t row, std::size_t column) const { return marks_[row * columns_ + column]; }
+
+ private:
+  std::size_t columns_;
+  std::vector<Marks> marks_;
+  std::unordered_map<std::string_view, std::size_t> rows_;
+  std::unordered_map<std::string_view, std::size_t> column_index_;
+};
+
+/// The marks of each of the stage's matrices (one per probe kind), in its order.
+std::vector<MatrixMarks> marks_by_matrix(const Stage& st) {
+  std::vector<MatrixMarks> out;
+  out.reserve(st.matrices.size());
+  for (const auto& m : st.matrices) out.emplace_back(m);
+  std::size_t last = 0;  // most cells follow one of their own probe kind
+  for (const auto& c : st.cells) {
+    if (out.empty()) break;
+    if (st.matrices[last].probe != c.probe.view()) {
+      const auto it = std::find_if(st.matrices.begin(), st.matrices.end(),
+                                   [&](const Matrix& m) { return m.probe == c.probe.view(); });
+      if (it == st.matrices.end()) continue;
+      last = static_cast<std::size_t>(it - st.matrices.begin());
+    }
+    out[last].add(c);
   }
   return out;
 }
@@ -85,7 +117,7 @@ MatrixCell matrix_cell(const Marks& m) {
                     : (m.error || m.not_run) ? Tone::yellow
                     : (m.ok || m.ng)         ? Tone::green
                                              : Tone::none;
-  return {fmt::format("{}", fmt::join(parts, " ")), tone};
+  return {parts.size() == 1 ? std::string(parts.front()) : fmt::format("{}", fmt::join(parts, " ")), tone};
 }
 
 // One line of the matrix: every field but the last padded to its column's width.
@@ -100,22 +132,21 @@ std::string matrix_line(const std::vector<MatrixCell>& fields, const std::vector
   return line + "\n";
 }
 
-std::vector<std::vector<MatrixCell>> matrix_grid(const Matrix& matrix, const std::map<Position, Marks>& marks) {
+std::vector<std::vector<MatrixCell>> matrix_grid(const Matrix& matrix, const MatrixMarks& marks) {
   std::vector<std::vector<MatrixCell>> grid;
+  grid.reserve(matrix.rows.size() + 1);
   grid.push_back({MatrixCell{}});
   for (const auto& col : matrix.columns) grid.front().push_back({col, Tone::bold});
-  for (const auto& row : matrix.rows) {
-    std::vector<MatrixCell> line{{row, Tone::bold}};
-    for (const auto& col : matrix.columns) {
-      auto it = marks.find({matrix.probe, row, col});
-      line.push_back(matrix_cell(it == marks.end() ? Marks{} : it->second));
-    }
+  for (std::size_t r = 0; r < matrix.rows.size(); ++r) {
+    std::vector<MatrixCell> line{{matrix.rows[r], Tone::bold}};
+    line.reserve(matrix.columns.size() + 1);
+    for (std::size_t c = 0; c < matrix.columns.size(); ++c) line.push_back(matrix_cell(marks.at(r, c)));
     grid.push_back(std::move(line));
   }
   return grid;
 }
 
-std::string render_matrix(const Matrix& matrix, const std::map<Position, Marks>& marks, const ConsoleOptions& o) {
+std::string render_matrix(const Matrix& matrix, const MatrixMarks& marks, const ConsoleOptions& o) {
   if (matrix.rows.empty() || matrix.columns.empty()) return "";
   const auto grid = matrix_grid(matrix, marks);
   std::vector<std::size_t> widths(grid.front().size(), 0);
@@ -129,12 +160,12 @@ std::string render_matrix(const Matrix& matrix, const std::map<Position, Marks>&
 
 /// One matrix per probe kind; each is titled unless the stage has only the ICMP one.
 std::string render_matrices(const Stage& st, const ConsoleOptions& o) {
-  const auto marks = marks_by_position(st);
+  const auto marks = marks_by_matrix(st);
   const bool titled = st.matrices.size() > 1 || (st.matrices.size() == 1 && st.matrices.front().probe != "icmp");
   std::string out;
-  for (const auto& m : st.matrices) {
-    if (titled) out += "  " + paint(m.probe, Tone::bold, o) + "\n";
-    out += render_matrix(m, marks, o);
+  for (std::size_t i = 0; i < st.matrices.size(); ++i) {
+    if (titled) out += "  " + paint(st.matrices[i].probe, Tone::bold, o) + "\n";
+    out += render_matrix(st.matrices[i], marks[i], o);
   }
   return out;
 }
