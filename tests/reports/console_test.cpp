@@ -97,6 +97,24 @@ TEST(ConsoleReport, MatrixColumnsAreAligned) {
   EXPECT_EQ(column_of(lines[header], "ns2"), column_of(lines[header + 1], "-"));
 }
 
+TEST(ConsoleReport, EachProbeKindHasItsOwnMatrix) {
+  Cell icmp = cell("ns1", "ns2", "198.51.100.1", Verdict::ok, Verdict::ok, CellStatus::pass, 3);
+  Cell tcp = cell("ns1", "ns2", "198.51.100.1", Verdict::ng, Verdict::ng, CellStatus::pass, 4);
+  tcp.probe = SharedText("tcp/80");
+  Cell stray = cell("ns1", "ns2", "198.51.100.1", Verdict::ok, Verdict::ng, CellStatus::fail, 5);
+  stray.probe = SharedText("udp/53");  // a probe kind without a matrix: marks no matrix
+  Cell outside = cell("ns9", "ns2", "198.51.100.1", Verdict::ok, Verdict::ng, CellStatus::fail, 6);  // no such row
+  report::Run run = one_stage({icmp, tcp, stray, outside});
+  run.stages[0].matrices = {{"icmp", {"ns1"}, {"ns2"}}, {"tcp/80", {"ns1"}, {"ns2"}}};
+  const auto lines = lines_of(console_report(run, k_plain));
+  std::vector<std::string> rows;  // the matrices' "ns1" rows, in order
+  for (const auto& l : lines)
+    if (l.rfind("  ns1   ", 0) == 0) rows.push_back(l);
+  ASSERT_EQ(rows.size(), 2u) << console_report(run, k_plain);
+  EXPECT_EQ(rows[0], "  ns1   OK");
+  EXPECT_EQ(rows[1], "  ns1   NG");
+}
+
 TEST(ConsoleReport, NgCellsMismatchesAndErrorsHaveReasonLines) {
   const std::string text = console_report(router_run(), k_plain);
   EXPECT_NE(text.find("ns1 -> ns2 (198.51.100.1): NG timeout: no reply within 500 ms (2 requests sent)"),
