@@ -91,9 +91,9 @@ std::vector<MatrixMarks> marks_by_matrix(const Stage& st) {
   std::vector<MatrixMarks> out;
   out.reserve(st.matrices.size());
   for (const auto& m : st.matrices) out.emplace_back(m);
+  if (out.empty()) return out;
   std::size_t last = 0;  // most cells follow one of their own probe kind
   for (const auto& c : st.cells) {
-    if (out.empty()) break;
     if (st.matrices[last].probe != c.probe.view()) {
       const auto it = std::find_if(st.matrices.begin(), st.matrices.end(),
                                    [&](const Matrix& m) { return m.probe == c.probe.view(); });

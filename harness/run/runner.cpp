@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <ctime>
 #include <future>
+#include <utility>
 
 #include "core/memory.hpp"
 #include "eval/cells.hpp"
@@ -227,7 +228,8 @@ Result<void> probe_stage(const Scenario& s, const Stage& st, StagePlan&& plan, t
 }
 
 /// Runs one stage's changes and probes into rs.
-Result<void> run_stage(const Scenario& s, const Stage& st, std::optional<StagePlan>& ahead, topology::Topology& topo,
+/// `ahead`: the stage's plan if it was made before the stage (else it is made here).
+Result<void> run_stage(const Scenario& s, const Stage& st, std::optional<StagePlan> ahead, topology::Topology& topo,
                        probes::ProbeEngine& engine, const std::atomic<bool>& stop, report::Stage& rs,
                        eval::CellTexts& texts) {
   const auto tc = Clock::now();
@@ -240,7 +242,6 @@ Result<void> run_stage(const Scenario& s, const Stage& st, std::optional<StagePl
   }
   const auto tp = Clock::now();
   StagePlan plan = ahead ? std::move(*ahead) : plan_stage(s, st);
-  ahead.reset();
   rs.phases.emplace_back("plan_s", seconds_since(tp));
   return probe_stage(s, st, std::move(plan), topo, engine, stop, rs, texts);
 }
@@ -311,6 +312,7 @@ RunResult run_scenario(const Scenario& s, const RunOptions& options, const std::
     const Stage& st = overridden ? *overridden : s.stages[i];
     auto rs = empty_stage(st);
     eval::CellTexts texts(s, pool);
+    auto planned = std::exchange(ahead, std::nullopt);  // only the first stage's; freed with this iteration
     const auto ts = Clock::now();
     if (!topo) {
       mark_not_run(s, st, rs, "the topology could not be built", texts);
@@ -321,7 +323,7 @@ RunResult run_scenario(const Scenario& s, const RunOptions& options, const std::
     } else if (auto r = i == 0 ? Result<void>{} : flush_conntrack(*topo, with_nft); !r) {
       out.error = r.error().with_context("stage \"" + st.name + "\"");
       mark_not_run(s, st, rs, "conntrack could not be flushed: " + r.error().message, texts);
-    } else if (auto r2 = run_stage(s, st, ahead, *topo, *engine, stop, rs, texts); !r2) {
+    } else if (auto r2 = run_stage(s, st, std::move(planned), *topo, *engine, stop, rs, texts); !r2) {
       if (is_missing_feature(r2.error())) {
         mark_skipped(s, st, rs, r2.error().message, texts);
       } else {
@@ -330,7 +332,6 @@ RunResult run_scenario(const Scenario& s, const RunOptions& options, const std::
       }
     }
     rs.time_s = seconds_since(ts);
-    ahead.reset();  // not used when the first stage did not run
     if (i > 0) report::mark_flips(rep.stages.back(), rs);
     rep.stages.push_back(std::move(rs));
   }
